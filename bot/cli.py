@@ -1,0 +1,88 @@
+"""The `mentorbot` command line: serve the bot and run its maintenance commands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Mode, Settings, SettingsError
+
+log = logging.getLogger("mentorbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentorbot", description="Mentoring programs in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot and its scheduler")
+    mode = serve.add_mutually_exclusive_group()
+    mode.add_argument("--http", action="store_true", help="serve Slack over HTTP")
+    mode.add_argument("--socket", action="store_true", help="connect with Socket Mode")
+    serve.add_argument("--port", type=int, help="HTTP port (default $PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP interface (default 0.0.0.0)")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations")
+    return parser
+
+
+def _settings(mode: Mode) -> Settings:
+    try:
+        return Settings.from_env(os.environ, mode=mode)
+    except SettingsError as err:
+        print(err, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.app import create_app
+    from bot.migrate import upgrade
+    from bot.scheduler import LeaderScheduler
+
+    socket_mode = args.socket or (not args.http and bool(os.environ.get("SLACK_APP_TOKEN")))
+    if args.port is not None and socket_mode:
+        print("--port only applies to --http", file=sys.stderr)
+        return 2
+    settings = _settings("socket" if socket_mode else "http")
+    bot = create_app(settings)
+    upgrade(bot.engine)
+    scheduler = LeaderScheduler(bot)
+    scheduler.start()
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            SocketModeHandler(bot.app, settings.app_token).start()  # type: ignore[no-untyped-call]
+        else:
+            from bot.server import serve_http
+
+            serve_http(bot, args.port or settings.port, host=args.host)
+    finally:
+        scheduler.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "db":
+        from bot.migrate import upgrade
+        from models.db import make_engine
+
+        upgrade(make_engine(_settings("cli").database_url))
+        print("database is at the latest revision")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

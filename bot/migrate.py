@@ -1,0 +1,75 @@
+"""Apply Alembic migrations, serialised so that replicas starting together migrate once.
+
+PostgreSQL: a session-level advisory lock held on the migrating connection. SQLite: an
+exclusive file lock beside the database file (SQLite has no advisory locks).
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, text
+
+import migrations
+
+# Any constant works; it only has to be the same for every replica.
+MIGRATION_LOCK_ID = 0x6D656E746F72  # "mentor"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    return cfg
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    lock_path = Path(database).with_suffix(Path(database).suffix + ".migrate-lock")
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _upgrade_on(connection: Connection, revision: str) -> None:
+    cfg = alembic_config(connection.engine.url.render_as_string(hide_password=False))
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            conn.commit()
+            try:
+                _upgrade_on(conn, revision)
+                conn.commit()
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+                conn.commit()
+        return
+    with _sqlite_file_lock(engine), engine.connect() as conn:
+        _upgrade_on(conn, revision)
+        conn.commit()
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    with engine.connect() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+        conn.commit()

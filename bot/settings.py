@@ -1,0 +1,101 @@
+"""Settings from the environment: every problem reported at once, secrets never shown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Mode = Literal["http", "socket", "cli"]
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(Exception):
+    """Raised with every missing or invalid variable listed, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Configuration problems:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///mentorbot.db"
+    slack_api_url: str = DEFAULT_API_URL
+    admins: frozenset[str] = frozenset()
+    port: int = 3000
+    bot_token: str | None = field(default=None, repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], mode: Mode = "cli") -> Settings:
+        problems: list[str] = []
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        bot_token = get("SLACK_BOT_TOKEN")
+        signing_secret = get("SLACK_SIGNING_SECRET")
+        app_token = get("SLACK_APP_TOKEN")
+        if mode != "cli":
+            if bot_token is None:
+                problems.append("SLACK_BOT_TOKEN is required to serve (a bot token, xoxb-...)")
+            elif not bot_token.startswith("xoxb-"):
+                problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if mode == "http" and signing_secret is None:
+            problems.append("SLACK_SIGNING_SECRET is required in HTTP mode")
+        if mode == "socket" and app_token is None:
+            problems.append("SLACK_APP_TOKEN is required for Socket Mode (an app token, xapp-...)")
+        if app_token is not None and not app_token.startswith("xapp-"):
+            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+        api_url = get("SLACK_API_URL") or DEFAULT_API_URL
+        if not re.match(r"^https?://", api_url):
+            problems.append("SLACK_API_URL must be an http(s) URL")
+        elif not api_url.endswith("/"):
+            api_url += "/"
+
+        database_url = get("DATABASE_URL") or "sqlite:///mentorbot.db"
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+            problems.append("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
+
+        admins = frozenset(a.strip() for a in (get("MENTORBOT_ADMINS") or "").split(",") if a)
+        bad_admins = sorted(a for a in admins if not _USER_ID.match(a))
+        if bad_admins:
+            problems.append(
+                "MENTORBOT_ADMINS must be Slack user ids like U012ABC; not: "
+                + ", ".join(bad_admins)
+            )
+
+        port = 3000
+        raw_port = get("PORT")
+        if raw_port is not None:
+            if raw_port.isdigit() and 0 < int(raw_port) < 65536:
+                port = int(raw_port)
+            else:
+                problems.append("PORT must be a number from 1 to 65535")
+
+        if problems:
+            raise SettingsError(problems)
+        return cls(
+            database_url=database_url,
+            slack_api_url=api_url,
+            admins=admins,
+            port=port,
+            bot_token=bot_token,
+            signing_secret=signing_secret,
+            app_token=app_token,
+        )

@@ -1,0 +1,216 @@
+"""Deliver the outbox to Slack: in order per conversation, paced by Slack, never twice.
+
+A message's attempt is counted and committed before the Slack call. If the process dies
+after Slack accepted the message but before it was marked sent, the next attempt finds the
+message by the outbox key carried in its metadata (conversations.history) instead of
+posting again. Only the scheduler leader runs this, so there is one sender at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from models import outbox
+from models.clock import Clock
+from models.db import SessionFactory
+from models.tables import Workspace
+
+log = logging.getLogger("mentorbot.delivery")
+
+METADATA_EVENT = "mentorbot_message"
+# Slack errors that no retry can fix for this message.
+PERMANENT = frozenset(
+    {
+        "user_disabled",
+        "user_not_found",
+        "users_not_found",
+        "channel_not_found",
+        "is_archived",
+        "cannot_dm_bot",
+        "not_in_channel",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+        "restricted_action",
+    }
+)
+# Errors that mean the workspace's token no longer works: stop, don't loop.
+REVOKED = frozenset({"token_revoked", "account_inactive", "invalid_auth", "not_authed"})
+MAX_BACKOFF = timedelta(minutes=10)
+MAX_ATTEMPTS = 12
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    recovered: int = 0
+    retried: int = 0
+    failed: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+
+FailureHook = Callable[[outbox.PendingMessage, str], None]
+
+
+class RetryLaterError(Exception):
+    def __init__(self, error: str, delay: timedelta) -> None:
+        super().__init__(error)
+        self.error = error
+        self.delay = delay
+
+
+def _retry_after(err: SlackApiError) -> timedelta:
+    headers = {k.lower(): v for k, v in (err.response.headers or {}).items()}
+    raw = headers.get("retry-after")
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    try:
+        return timedelta(seconds=max(1, int(str(raw))))
+    except (TypeError, ValueError):
+        return timedelta(seconds=30)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
+
+
+def _already_posted(client: WebClient, channel: str, key: str) -> dict[str, Any] | None:
+    history = client.conversations_history(channel=channel, include_all_metadata=True, limit=50)
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+            return dict(message)
+    return None
+
+
+class Deliverer:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        client: WebClient,
+        clock: Clock,
+        on_failure: FailureHook | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.client = client
+        self.clock = clock
+        self.on_failure = on_failure
+
+    def run_once(self, limit: int = 100) -> DeliveryReport:
+        report = DeliveryReport()
+        now = self.clock()
+        with self.sessions.begin() as s:
+            due = outbox.list_due(s, now, limit)
+            revoked = {
+                w.id for w in s.query(Workspace).where(Workspace.token_revoked_at.is_not(None))
+            }
+        blocked: set[str] = set()
+        for message in due:
+            if message.workspace_id in revoked:
+                continue
+            if message.conversation in blocked:
+                continue  # keep per-conversation order: wait behind the earlier message
+            outcome = self._deliver(message, report)
+            if outcome == "revoked":
+                revoked.add(message.workspace_id)
+            elif outcome == "retry":
+                blocked.add(message.conversation)
+        return report
+
+    def _deliver(self, message: outbox.PendingMessage, report: DeliveryReport) -> str:
+        with self.sessions.begin() as s:
+            outbox.begin_attempt(s, message.id)
+        try:
+            channel, ts, recovered = self._call(message)
+        except RetryLaterError as retry:
+            now = self.clock()
+            with self.sessions.begin() as s:
+                if message.attempts + 1 >= MAX_ATTEMPTS:
+                    outbox.mark_failed(s, message.id, error=retry.error)
+                else:
+                    outbox.mark_retry(s, message.id, error=retry.error, at=now, delay=retry.delay)
+            if message.attempts + 1 >= MAX_ATTEMPTS:
+                self._failed(message, retry.error, report)
+                return "failed"
+            report.retried += 1
+            return "retry"
+        except SlackApiError as err:
+            error = str(err.response.get("error") or "unknown_error")
+            if error in REVOKED:
+                with self.sessions.begin() as s:
+                    workspace = s.get(Workspace, message.workspace_id)
+                    if workspace is not None and workspace.token_revoked_at is None:
+                        workspace.token_revoked_at = self.clock()
+                log.error("workspace %s: token no longer works (%s)", message.workspace_id, error)
+                return "revoked"
+            with self.sessions.begin() as s:
+                outbox.mark_failed(s, message.id, error=error)
+            self._failed(message, error, report)
+            return "failed"
+        with self.sessions.begin() as s:
+            outbox.mark_sent(s, message.id, channel=channel, ts=ts, at=self.clock())
+        if recovered:
+            report.recovered += 1
+        else:
+            report.sent += 1
+        return "sent"
+
+    def _failed(self, message: outbox.PendingMessage, error: str, report: DeliveryReport) -> None:
+        report.failed += 1
+        report.failures.append((message.id, error))
+        log.warning("outbox message %s failed: %s", message.key, error)
+        if self.on_failure is not None:
+            self.on_failure(message, error)
+
+    def _call(self, message: outbox.PendingMessage) -> tuple[str | None, str | None, bool]:
+        try:
+            return self._call_slack(message)
+        except SlackApiError as err:
+            status = err.response.status_code
+            error = str(err.response.get("error") or f"http_{status}")
+            if status == 429 or error == "ratelimited":
+                raise RetryLaterError("ratelimited", _retry_after(err)) from err
+            if status >= 500 or error in {"internal_error", "fatal_error", "service_unavailable"}:
+                raise RetryLaterError(error, _backoff(message.attempts)) from err
+            if error not in PERMANENT and error not in REVOKED:
+                log.warning("unexpected Slack error %s for %s", error, message.key)
+            raise
+        except OSError as err:  # connection refused, reset, timeout
+            raise RetryLaterError(type(err).__name__, _backoff(message.attempts)) from err
+
+    def _call_slack(self, message: outbox.PendingMessage) -> tuple[str | None, str | None, bool]:
+        payload = dict(message.payload)
+        if message.method != "chat.postMessage":
+            response = self.client.api_call(message.method, json=payload)
+            return payload.get("channel"), response.get("ts"), False
+        channel = message.slack_channel
+        if channel is None:
+            channel = self._open(message)
+        elif message.attempts > 0:
+            found = _already_posted(self.client, channel, message.key)
+            if found is not None:
+                return channel, str(found.get("ts")), True
+        payload["channel"] = channel
+        payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
+        response = self.client.chat_postMessage(**payload)
+        return str(response.get("channel") or channel), str(response.get("ts")), False
+
+    def _open(self, message: outbox.PendingMessage) -> str:
+        target = message.conversation
+        if not target.startswith("users:"):
+            channel = target
+        else:
+            opened = self.client.conversations_open(users=target[len("users:") :])
+            channel = str(opened["channel"]["id"])
+        with self.sessions.begin() as s:
+            outbox.remember_channel(s, message.id, channel)
+        return channel

@@ -1,0 +1,36 @@
+"""The one place where failures become user text: domain errors verbatim, the rest logged.
+
+An unexpected error is logged with a short correlation id that the user also sees, so a
+support request can be matched to its traceback without showing the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from handlers import copy
+from models.errors import DomainError
+
+log = logging.getLogger("mentorbot")
+
+
+def user_message(error: BaseException, context: str = "") -> str:
+    if isinstance(error, DomainError):
+        return str(error)
+    ref = uuid.uuid4().hex[:8]
+    log.error("unhandled error ref=%s %s", ref, context, exc_info=error)
+    return copy.INTERNAL_ERROR.format(ref=ref)
+
+
+def handle_app_error(error: Exception, body: dict[str, Any], respond: Callable[..., Any]) -> None:
+    """Bolt's global error handler: anything a listener raised after it acked."""
+    kind = body.get("type") or body.get("command") or "request"
+    text = user_message(error, context=f"in {kind}")
+    if body.get("response_url") or body.get("response_urls"):
+        try:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        except Exception:  # the error is already logged; a failed apology must not mask it
+            log.warning("could not tell the user about an error", exc_info=True)

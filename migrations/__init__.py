@@ -1,0 +1,1 @@
+"""Alembic migrations; `target_metadata` is `models.Base.metadata`."""

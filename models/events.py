@@ -1,0 +1,27 @@
+"""Exactly-once handling of Slack events: claim an event id inside the handler's transaction.
+
+The claim is part of the same unit of work as the event's effects, so a delivery that
+crashed half-way is retried in full, and a retry of a finished one changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.tables import ProcessedEvent
+
+
+def claim_event(s: Session, event_id: str, at: datetime) -> bool:
+    """True if this event id is new (and is now claimed); False if it was handled before."""
+    if s.scalar(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id)):
+        return False
+    try:
+        with s.begin_nested():
+            s.add(ProcessedEvent(event_id=event_id, received_at=at))
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,135 @@
+"""The outbox: Slack messages decided in a transaction, delivered after it commits.
+
+`enqueue` is idempotent on its key, so a retried job or event that decides the same
+message again adds nothing; delivery lives in handlers.delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.tables import OutboxMessage
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    id: int
+    workspace_id: int
+    key: str
+    method: str
+    conversation: str
+    payload: dict[str, Any]
+    attempts: int
+    match_id: int | None
+    slack_channel: str | None
+
+
+def dm_to(*slack_user_ids: str) -> str:
+    """The conversation of a DM (one user) or group DM (several) opened at delivery."""
+    return "users:" + ",".join(sorted(slack_user_ids))
+
+
+def enqueue(
+    s: Session,
+    *,
+    workspace_id: int,
+    key: str,
+    conversation: str,
+    payload: dict[str, Any],
+    at: datetime,
+    method: str = "chat.postMessage",
+    match_id: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a message; False when a message with this key was queued before."""
+    if s.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
+        return False
+    try:
+        with s.begin_nested():
+            s.add(
+                OutboxMessage(
+                    workspace_id=workspace_id,
+                    key=key,
+                    method=method,
+                    conversation=conversation,
+                    payload=payload,
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=not_before or at,
+                    match_id=match_id,
+                    created_at=at,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def list_due(s: Session, now: datetime, limit: int = 50) -> list[PendingMessage]:
+    rows = s.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    return [
+        PendingMessage(
+            id=r.id,
+            workspace_id=r.workspace_id,
+            key=r.key,
+            method=r.method,
+            conversation=r.conversation,
+            payload=dict(r.payload),
+            attempts=r.attempts,
+            match_id=r.match_id,
+            slack_channel=r.slack_channel,
+        )
+        for r in rows
+    ]
+
+
+def mark_sent(
+    s: Session, message_id: int, *, channel: str | None, ts: str | None, at: datetime
+) -> None:
+    s.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(state="sent", slack_channel=channel, slack_ts=ts, sent_at=at, last_error=None)
+    )
+
+
+def remember_channel(s: Session, message_id: int, channel: str) -> None:
+    s.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(slack_channel=channel)
+    )
+
+
+def begin_attempt(s: Session, message_id: int) -> None:
+    """Count an attempt before the Slack call, so a crash mid-call is known on restart."""
+    s.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(attempts=OutboxMessage.attempts + 1)
+    )
+
+
+def mark_retry(s: Session, message_id: int, *, error: str, at: datetime, delay: timedelta) -> None:
+    s.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(last_error=error[:200], next_attempt_at=at + delay)
+    )
+
+
+def mark_failed(s: Session, message_id: int, *, error: str) -> None:
+    s.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(state="failed", last_error=error[:200])
+    )

@@ -1,0 +1,68 @@
+"""Workspaces and people: who the bot knows, keyed by Slack team and user id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.tables import Person, Workspace
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    workspace_id: int
+    slack_user_id: str
+    name: str | None
+    tz: str | None
+    is_deleted: bool
+
+
+def ensure_workspace(s: Session, slack_team_id: str, at: datetime) -> Workspace:
+    workspace = s.scalar(select(Workspace).where(Workspace.slack_team_id == slack_team_id))
+    if workspace is None:
+        workspace = Workspace(slack_team_id=slack_team_id, created_at=at)
+        s.add(workspace)
+        s.flush()
+    return workspace
+
+
+def get_workspace(s: Session, slack_team_id: str) -> Workspace | None:
+    return s.scalar(select(Workspace).where(Workspace.slack_team_id == slack_team_id))
+
+
+def get_person(s: Session, workspace_id: int, slack_user_id: str) -> Person | None:
+    return s.scalar(
+        select(Person).where(
+            Person.workspace_id == workspace_id, Person.slack_user_id == slack_user_id
+        )
+    )
+
+
+def ensure_person(s: Session, workspace_id: int, slack_user_id: str, at: datetime) -> Person:
+    person = get_person(s, workspace_id, slack_user_id)
+    if person is None:
+        person = Person(
+            workspace_id=workspace_id,
+            slack_user_id=slack_user_id,
+            created_at=at,
+            updated_at=at,
+            hr_attributes={},
+        )
+        s.add(person)
+        s.flush()
+    return person
+
+
+def person_view(person: Person) -> PersonView:
+    return PersonView(
+        id=person.id,
+        workspace_id=person.workspace_id,
+        slack_user_id=person.slack_user_id,
+        name=person.real_name or person.name,
+        tz=person.tz,
+        is_deleted=person.is_deleted,
+    )

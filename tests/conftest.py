@@ -1,0 +1,121 @@
+"""Shared fixtures: both databases, the Slack fake, a frozen clock, and the real app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.app import Mentorbot, create_app
+from bot.settings import Settings
+from models.db import make_engine
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.support import db
+from tests.support.clock import FrozenClock
+from tests.support.slack_requests import SIGNING_SECRET, Payloads, SlackDriver
+
+ADMIN = "UADMIN0001"
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def worker_name(request: pytest.FixtureRequest) -> str:
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    return str(worker)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return db.migrated_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_name: str) -> Iterator[str | None]:
+    admin = db.pg_admin_url()
+    if admin is None:
+        yield None
+        return
+    name = f"mentorbot_test_{worker_name}"
+    url = db.migrated_pg(admin, name)
+    yield url
+    db.drop_pg_database(admin, name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_url: str | None
+) -> str:
+    if request.param == "sqlite":
+        return db.sqlite_copy(sqlite_template, tmp_path / "mentorbot.db")
+    if pg_url is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL half: set {db.PG_ENV}")
+        pytest.skip(f"PostgreSQL not configured ({db.PG_ENV})")
+    engine = make_engine(pg_url)
+    db.truncate_all(engine)
+    engine.dispose()
+    return pg_url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+    assert fake.violations == [], "Web API calls that break Slack's method reference"
+
+
+class InlineExecutor(Executor):
+    """Runs Bolt listeners on the dispatching thread, so a test sees their whole effect."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
+
+
+def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "slack_api_url": fake.api_url,
+        "bot_token": BOT_TOKEN,
+        "signing_secret": SIGNING_SECRET,
+        "admins": frozenset({ADMIN}),
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def bot(fake_slack: FakeSlack, engine: Engine, clock: FrozenClock) -> Mentorbot:
+    return create_app(
+        make_settings(fake_slack, str(engine.url.render_as_string(hide_password=False))),
+        clock=clock,
+        engine=engine,
+        listener_executor=InlineExecutor(),
+    )
+
+
+@pytest.fixture
+def slack(bot: Mentorbot, fake_slack: FakeSlack) -> SlackDriver:
+    return SlackDriver(bot.app, Payloads(response_url=fake_slack.response_url()))

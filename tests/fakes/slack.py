@@ -1,0 +1,505 @@
+"""A faithful offline Slack Web API on loopback, reached through SLACK_API_URL.
+
+Every call is checked against Slack's own method reference (slack_methods.json, derived by
+scripts/gen_slack_methods.py): an unknown method, an unknown argument or a missing required
+argument is recorded as a violation and answered the way Slack would; the test fixtures fail
+any test that leaves a violation behind. The fake keeps the little state the bot relies on
+(users, DMs, messages with metadata, views) and can inject 429s, 5xx and Slack errors.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+METHODS: dict[str, dict[str, Any]] = json.loads(
+    (Path(__file__).with_name("slack_methods.json")).read_text()
+)
+
+TEAM_ID = "T0MENTOR"
+BOT_USER_ID = "UBOTMENTOR"
+BOT_TOKEN = "xoxb-test-token"
+
+# Argument rules Slack states only in prose, encoded by hand.
+TEXT_FALLBACK_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    at: float
+
+    def json_arg(self, name: str) -> Any:
+        value = self.args.get(name)
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+
+@dataclass
+class Fault:
+    method: str
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    times: int = 1
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: Any
+    metadata: Any
+    user: str | None = None
+    thread_ts: str | None = None
+
+
+@dataclass
+class FakeUser:
+    id: str
+    name: str
+    real_name: str
+    tz: str = "Europe/London"
+    deleted: bool = False
+    is_bot: bool = False
+    is_restricted: bool = False
+    email: str | None = None
+    title: str = ""
+    department: str = ""
+
+    def as_slack(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team_id": TEAM_ID,
+            "name": self.name,
+            "real_name": self.real_name,
+            "deleted": self.deleted,
+            "is_bot": self.is_bot,
+            "is_restricted": self.is_restricted,
+            "is_ultra_restricted": False,
+            "tz": self.tz,
+            "tz_label": self.tz,
+            "tz_offset": 0,
+            "profile": {
+                "real_name": self.real_name,
+                "display_name": self.name,
+                "email": self.email or f"{self.name}@example.com",
+                "title": self.title,
+                "fields": {},
+            },
+        }
+
+
+@dataclass
+class SlackState:
+    users: dict[str, FakeUser] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    ephemerals: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    home: dict[str, dict[str, Any]] = field(default_factory=dict)
+    used_triggers: set[str] = field(default_factory=set)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """The fake's API: state to arrange, calls to read, faults to inject."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self.state = SlackState()
+        self.faults: list[Fault] = []
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    # -- lifecycle -------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "api/"
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.base_url}respond/{name}"
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- arranging -------------------------------------------------------------------
+    def add_user(self, user_id: str, name: str | None = None, **kwargs: Any) -> FakeUser:
+        user = FakeUser(
+            id=user_id,
+            name=name or user_id.lower(),
+            real_name=kwargs.pop("real_name", (name or user_id).title()),
+            **kwargs,
+        )
+        with self.lock:
+            self.state.users[user_id] = user
+        return user
+
+    def inject(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        with self.lock:
+            self.faults.append(Fault(method, status, error, retry_after, times))
+
+    # -- reading ---------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == method]
+
+    def messages_in(self, channel: str) -> list[Message]:
+        with self.lock:
+            return [m for m in self.state.messages if m.channel == channel]
+
+    def dm_channel(self, *user_ids: str) -> str:
+        return _conversation_id(list(user_ids))
+
+    def reset_calls(self) -> None:
+        with self.lock:
+            self.calls.clear()
+
+    # -- serving ---------------------------------------------------------------------
+    def _take_fault(self, method: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.method in (method, "*") and fault.times > 0:
+                fault.times -= 1
+                if fault.times == 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def _validate(self, method: str, args: dict[str, Any]) -> str | None:
+        spec = METHODS.get(method)
+        if spec is None:
+            self.violations.append(f"unknown method {method}")
+            return "unknown_method"
+        unknown = sorted(set(args) - set(spec["args"]))
+        if unknown:
+            self.violations.append(f"{method}: unknown argument(s) {unknown}")
+            return "invalid_arguments"
+        missing = sorted(set(spec["required"]) - set(args))
+        if missing:
+            self.violations.append(f"{method}: missing required argument(s) {missing}")
+            return "invalid_arguments"
+        for name, value in args.items():
+            types = spec["args"].get(name) or []
+            if "integer" in types and "string" not in types and not _is_int(value):
+                self.violations.append(f"{method}: {name} must be an integer, got {value!r}")
+                return "invalid_arguments"
+        if method == "views.open" and not ({"trigger_id", "interactivity_pointer"} & set(args)):
+            self.violations.append("views.open needs trigger_id or interactivity_pointer")
+            return "invalid_arguments"
+        if method == "conversations.open":
+            if not ({"users", "channel"} & set(args)):
+                self.violations.append("conversations.open needs users or channel")
+                return "invalid_arguments"
+            users = [u for u in str(args.get("users", "")).split(",") if u]
+            if "users" in args and not 1 <= len(users) <= 8:
+                self.violations.append("conversations.open takes 1 to 8 users")
+                return "invalid_arguments"
+        if method in TEXT_FALLBACK_METHODS and not args.get("text"):
+            self.violations.append(f"{method}: every message must carry a plain text fallback")
+            return "no_text"
+        return None
+
+    def handle(
+        self, method: str, args: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self.lock:
+            if token is not None:
+                args = {**args, "token": token}
+            self.calls.append(Call(method, dict(args), time.monotonic()))
+            error = self._validate(method, args)
+            if error:
+                return 200, {"ok": False, "error": error}, {}
+            if args.get("token") != BOT_TOKEN:
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            fault = self._take_fault(method)
+            if fault is not None:
+                headers = {}
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = str(fault.retry_after)
+                if fault.status == 429:
+                    return 429, {"ok": False, "error": "ratelimited"}, headers
+                if fault.status >= 500:
+                    return fault.status, {"ok": False, "error": "internal_error"}, headers
+                return 200, {"ok": False, "error": fault.error or "fatal_error"}, headers
+            handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+            if handler is None:
+                return 200, {"ok": True}, {}
+            return 200, handler(args), {}
+
+    def _next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.{next(self._ids):06d}"
+
+    def _user(self, user_id: str) -> FakeUser | None:
+        return self.state.users.get(user_id)
+
+    # -- method behaviour --------------------------------------------------------------
+    def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://mentorbot-test.slack.com/",
+            "team": "Mentorbot Test",
+            "user": "mentorbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "BMENTOR",
+        }
+
+    def _m_team_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "team": {"id": TEAM_ID, "name": "Mentorbot Test"}}
+
+    def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(str(args["user"]))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user.as_slack()}
+
+    def _m_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        email = str(args["email"]).lower()
+        for user in self.state.users.values():
+            if (user.email or f"{user.name}@example.com").lower() == email:
+                return {"ok": True, "user": user.as_slack()}
+        return {"ok": False, "error": "users_not_found"}
+
+    def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if "channel" in args:
+            return {"ok": True, "channel": {"id": args["channel"]}}
+        users = [u for u in str(args["users"]).split(",") if u]
+        for user_id in users:
+            user = self._user(user_id)
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            if user.deleted:
+                return {"ok": False, "error": "user_disabled"}
+        return {"ok": True, "channel": {"id": _conversation_id(users)}}
+
+    def _post(self, args: dict[str, Any]) -> Message:
+        message = Message(
+            channel=str(args["channel"]),
+            ts=self._next_ts(),
+            text=str(args.get("text", "")),
+            blocks=_maybe_json(args.get("blocks")),
+            metadata=_maybe_json(args.get("metadata")),
+            user=BOT_USER_ID,
+            thread_ts=args.get("thread_ts"),
+        )
+        self.state.messages.append(message)
+        return message
+
+    def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        channel = str(args["channel"])
+        if channel.startswith("U"):
+            user = self._user(channel)
+            if user is None:
+                return {"ok": False, "error": "channel_not_found"}
+            if user.deleted:
+                return {"ok": False, "error": "user_disabled"}
+            args = {**args, "channel": _conversation_id([channel])}
+        message = self._post(args)
+        return {"ok": True, "channel": message.channel, "ts": message.ts}
+
+    def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        self.state.ephemerals.append(
+            {
+                "channel": args["channel"],
+                "user": args["user"],
+                "text": args.get("text"),
+                "blocks": _maybe_json(args.get("blocks")),
+            }
+        )
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        for message in self.state.messages:
+            if message.channel == args["channel"] and message.ts == args["ts"]:
+                message.text = str(args.get("text", message.text))
+                message.blocks = _maybe_json(args.get("blocks", message.blocks))
+                return {"ok": True, "channel": message.channel, "ts": message.ts}
+        return {"ok": False, "error": "message_not_found"}
+
+    def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args["channel"])
+        limit = int(args.get("limit", 100))
+        oldest = float(args.get("oldest", 0) or 0)
+        found = [m for m in self.state.messages if m.channel == channel and float(m.ts) >= oldest]
+        found.sort(key=lambda m: float(m.ts), reverse=True)
+        include_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        out = []
+        for m in found[:limit]:
+            item: dict[str, Any] = {"type": "message", "ts": m.ts, "text": m.text, "user": m.user}
+            if include_metadata and m.metadata:
+                item["metadata"] = m.metadata
+            out.append(item)
+        return {"ok": True, "messages": out, "has_more": len(found) > limit}
+
+    def _view(self, args: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        view = _maybe_json(args["view"])
+        view_id = extra.pop("view_id", None) or f"V{next(self._ids):08d}"
+        stored = {**view, "id": view_id, **extra}
+        self.state.views[view_id] = stored
+        return stored
+
+    def _m_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        trigger = str(args.get("trigger_id", ""))
+        if trigger in self.state.used_triggers:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        self.state.used_triggers.add(trigger)
+        return {"ok": True, "view": self._view(args)}
+
+    def _m_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": self._view(args)}
+
+    def _m_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        if view_id and view_id not in self.state.views:
+            return {"ok": False, "error": "not_found"}
+        return {"ok": True, "view": self._view(args, view_id=view_id)}
+
+    def _m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(args["user_id"])
+        if self._user(user_id) is None:
+            return {"ok": False, "error": "user_not_found"}
+        view = self._view(args)
+        self.state.home[user_id] = view
+        return {"ok": True, "view": view}
+
+    def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        file_id = f"F{next(self._ids):08d}"
+        self.state.files[file_id] = {"filename": args["filename"], "length": int(args["length"])}
+        return {"ok": True, "upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        files = _maybe_json(args["files"])
+        for item in files:
+            if item["id"] not in self.state.uploads:
+                return {"ok": False, "error": "file_not_found"}
+            self.state.files[item["id"]].update(
+                title=item.get("title"),
+                channel=args.get("channel_id"),
+                initial_comment=args.get("initial_comment"),
+            )
+        return {"ok": True, "files": [{"id": f["id"]} for f in files]}
+
+
+def _conversation_id(users: list[str]) -> str:
+    if len(users) == 1:
+        return "D" + users[0]
+    return "G" + "-".join(sorted(users))
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.lstrip("-").isdigit()
+
+
+def _maybe_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def _reply(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(raw)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            path = urllib.parse.urlparse(self.path).path
+            if path.startswith("/respond/"):
+                with fake.lock:
+                    payload = json.loads(raw or b"{}")
+                    fake.state.responses.append({"url": path, **payload})
+                self._reply(200, {"ok": True}, {})
+                return
+            if path.startswith("/upload/"):
+                with fake.lock:
+                    fake.state.uploads[path.rsplit("/", 1)[1]] = raw
+                self._reply(200, {"ok": True}, {})
+                return
+            if not path.startswith("/api/"):
+                self._reply(404, {"ok": False, "error": "not_found"}, {})
+                return
+            method = path[len("/api/") :]
+            content_type = self.headers.get("Content-Type", "")
+            args: dict[str, Any]
+            if content_type.startswith("application/json"):
+                args = json.loads(raw or b"{}")
+            else:
+                args = {k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+            token = None
+            auth = self.headers.get("Authorization", "")
+            if auth.startswith("Bearer "):
+                token = auth[len("Bearer ") :]
+            status, body, headers = fake.handle(method, args, token)
+            self._reply(status, body, headers)
+
+        do_GET = do_POST  # noqa: N815
+
+    return Handler
+
+
+def running_fake() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

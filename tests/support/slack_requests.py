@@ -1,0 +1,222 @@
+"""Build Slack's request payloads, sign them, and send them through the real app.
+
+Payload shapes follow Slack's own samples (shared/data/slack/samples): form-encoded slash
+commands, `payload=` form fields for interactivity, JSON for Events API envelopes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.signature import SignatureVerifier
+
+from tests.fakes.slack import TEAM_ID
+
+SIGNING_SECRET = "test-signing-secret"
+_counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    body: str
+    headers: dict[str, str]
+
+
+def sign(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"x-slack-request-timestamp": ts, "x-slack-signature": signature}
+
+
+def _form(fields: dict[str, Any]) -> str:
+    return urllib.parse.urlencode(fields)
+
+
+@dataclass
+class Payloads:
+    """Builds unsigned bodies with Slack's field sets."""
+
+    response_url: str = "http://127.0.0.1:9/respond/none"
+    team_id: str = TEAM_ID
+
+    def slash_command(self, user_id: str, text: str, channel_id: str = "C0GENERAL") -> str:
+        n = next(_counter)
+        return _form(
+            {
+                "token": "verification-token-unused",
+                "team_id": self.team_id,
+                "team_domain": "mentorbot-test",
+                "channel_id": channel_id,
+                "channel_name": "general",
+                "user_id": user_id,
+                "user_name": user_id.lower(),
+                "command": "/mentor",
+                "text": text,
+                "api_app_id": "AMENTOR",
+                "is_enterprise_install": "false",
+                "response_url": f"{self.response_url}-{n}",
+                "trigger_id": f"{n}.trigger.{user_id}",
+            }
+        )
+
+    def block_action(
+        self,
+        user_id: str,
+        action_id: str,
+        value: str = "",
+        *,
+        block_id: str = "b",
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+        view: dict[str, Any] | None = None,
+    ) -> str:
+        n = next(_counter)
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": self.team_id, "domain": "mentorbot-test"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
+            "api_app_id": "AMENTOR",
+            "token": "verification-token-unused",
+            "trigger_id": f"{n}.trigger.{user_id}",
+            "response_url": f"{self.response_url}-{n}",
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        if channel_id is not None:
+            payload["channel"] = {"id": channel_id, "name": channel_id}
+            payload["container"] = {
+                "type": "message",
+                "channel_id": channel_id,
+                "message_ts": message_ts or "1.000001",
+            }
+            payload["message"] = {"type": "message", "ts": message_ts or "1.000001", "text": ""}
+        if view is not None:
+            payload["view"] = view
+            payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
+        return _form({"payload": json.dumps(payload)})
+
+    def view_submission(
+        self,
+        user_id: str,
+        callback_id: str,
+        values: dict[str, dict[str, Any]],
+        *,
+        private_metadata: str = "",
+        view_id: str = "VSUBMIT",
+    ) -> str:
+        n = next(_counter)
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "mentorbot-test"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
+            "api_app_id": "AMENTOR",
+            "token": "verification-token-unused",
+            "trigger_id": f"{n}.trigger.{user_id}",
+            "view": {
+                "id": view_id,
+                "team_id": self.team_id,
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "state": {"values": values},
+                "hash": f"hash-{n}",
+            },
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+        return _form({"payload": json.dumps(payload)})
+
+    def event(self, event: dict[str, Any], event_id: str | None = None) -> str:
+        return json.dumps(
+            {
+                "token": "verification-token-unused",
+                "team_id": self.team_id,
+                "api_app_id": "AMENTOR",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{next(_counter):08d}",
+                "event_time": int(time.time()),
+                "authorizations": [
+                    {"team_id": self.team_id, "user_id": "UBOTMENTOR", "is_bot": True}
+                ],
+            }
+        )
+
+
+@dataclass
+class SlackDriver:
+    """Sends signed requests through `app.dispatch`, as bolt-python's own tests do."""
+
+    app: App
+    payloads: Payloads = field(default_factory=Payloads)
+    secret: str = SIGNING_SECRET
+
+    def send(
+        self,
+        body: str,
+        *,
+        content_type: str,
+        extra_headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+    ) -> BoltResponse:
+        headers = {"content-type": content_type, **sign(body, self.secret, timestamp)}
+        headers.update(extra_headers or {})
+        return self.app.dispatch(BoltRequest(body=body, headers=headers))
+
+    def command(self, user_id: str, text: str = "", **kwargs: Any) -> BoltResponse:
+        body = self.payloads.slash_command(user_id, text, **kwargs)
+        return self.send(body, content_type="application/x-www-form-urlencoded")
+
+    def action(self, user_id: str, action_id: str, value: str = "", **kwargs: Any) -> BoltResponse:
+        body = self.payloads.block_action(user_id, action_id, value, **kwargs)
+        return self.send(body, content_type="application/x-www-form-urlencoded")
+
+    def submit(
+        self, user_id: str, callback_id: str, values: dict[str, dict[str, Any]], **kwargs: Any
+    ) -> BoltResponse:
+        body = self.payloads.view_submission(user_id, callback_id, values, **kwargs)
+        return self.send(body, content_type="application/x-www-form-urlencoded")
+
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> BoltResponse:
+        body = self.payloads.event(event, event_id)
+        extra = {}
+        if retry_num is not None:
+            extra = {"x-slack-retry-num": str(retry_num), "x-slack-retry-reason": "http_timeout"}
+        return self.send(body, content_type="application/json", extra_headers=extra)
+
+
+def post_http(
+    url: str, body: str, *, content_type: str, headers: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """Send a request to a real server; returns (status, body)."""
+    request = urllib.request.Request(
+        url,
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": content_type, **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def ack_json(response: BoltResponse) -> dict[str, Any]:
+    return json.loads(response.body) if response.body else {}
