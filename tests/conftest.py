@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -40,7 +41,9 @@ def pg_url(worker_name: str) -> Iterator[str | None]:
     if admin is None:
         yield None
         return
-    name = f"mentorbot_test_{worker_name}"
+    # Unique per checkout and worker, so parallel runs on one cluster never collide.
+    checkout = hashlib.sha1(str(Path(__file__).resolve()).encode()).hexdigest()[:8]
+    name = f"mentorbot_test_{checkout}_{worker_name}"
     url = db.migrated_pg(admin, name)
     yield url
     db.drop_pg_database(admin, name)
