@@ -36,6 +36,7 @@ def release(s: Session, name: str, holder: str) -> None:
     lease = s.scalar(select(Lease).where(Lease.name == name).with_for_update())
     if lease is not None and lease.holder == holder:
         s.delete(lease)
+        s.flush()
 
 
 def get_holder(s: Session, name: str, now: datetime) -> str | None:
