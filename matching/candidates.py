@@ -1,0 +1,193 @@
+"""Sparse candidate graphs: score in numpy blocks, keep the best few per person.
+
+Bipartite: mentees are grouped by the taxonomy clusters of their goals and scored only
+against mentors offering something in that cluster (goal fit is a hard rule, so nothing
+feasible is skipped); each mentee keeps its best K mentors and each mentor its best K2
+mentees, so every free mentor slot stays reachable. Peers: a pool of n has n^2/2 pairs,
+so inside each cluster people are ordered by working-time position and scored against a
+window of neighbours (a sorted-neighbourhood heuristic; overlap is a hard rule anyway).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.constraints import Forbidden
+from matching.scoring import Features, block_scores, column_tables
+from matching.timing import interval_table
+
+I64 = npt.NDArray[np.int64]
+F32 = npt.NDArray[np.float32]
+BLOCK_CELLS = 3_000_000  # float32 cells per score block: 12 MB, cache- and memory-friendly
+
+
+def _groups(f: Features, seekers: I64, givers: I64) -> Iterator[tuple[I64, I64]]:
+    """(rows, cols) per cluster; seekers with no clustered goal meet every giver."""
+    if not f.config.require_goal_fit:
+        yield seekers, givers
+        return
+    by_cluster_rows: dict[int, list[int]] = defaultdict(list)
+    anywhere: list[int] = []
+    for i in seekers.tolist():
+        clusters = f.goal_clusters[i]
+        if not clusters or _has_loose_goal(f, i):
+            anywhere.append(i)
+        for c in clusters:
+            by_cluster_rows[c].append(i)
+    by_cluster_cols: dict[int, list[int]] = defaultdict(list)
+    for j in givers.tolist():
+        for c in f.offer_clusters[j]:
+            by_cluster_cols[c].append(j)
+    for c in sorted(by_cluster_rows):
+        cols = by_cluster_cols.get(c)
+        if cols:
+            yield np.array(by_cluster_rows[c], dtype=np.int64), np.array(cols, dtype=np.int64)
+    if anywhere and len(givers):
+        yield np.array(anywhere, dtype=np.int64), givers
+
+
+def _has_loose_goal(f: Features, i: int) -> bool:
+    """A goal outside the taxonomy can still be met exactly by any giver."""
+    return bool(np.any(f.skill_cluster[f.goals[i, : f.n_goals[i]]] < 0))
+
+
+def _top_rows(block: F32, k: int) -> tuple[I64, I64]:
+    """(row, col) positions of the k largest finite entries of every row."""
+    nc = block.shape[1]
+    if nc > k:
+        idx = np.argpartition(block, nc - k, axis=1)[:, nc - k :]
+    else:
+        idx = np.broadcast_to(np.arange(nc), block.shape)
+    vals = np.take_along_axis(block, idx, axis=1)
+    r, c = np.nonzero(np.isfinite(vals))
+    return r.astype(np.int64), idx[r, c].astype(np.int64)
+
+
+def bipartite_candidates(
+    f: Features, forbidden: Forbidden, seekers: I64, givers: I64, k: int, k2: int
+) -> tuple[I64, I64]:
+    """Candidate (seeker, giver) participant-index pairs, deduplicated and sorted."""
+    found_r: list[I64] = []
+    found_c: list[I64] = []
+    for rows, cols in _groups(f, seekers, givers):
+        tables = column_tables(f, cols)
+        col_pos = np.full(f.n, -1, dtype=np.int64)
+        col_pos[cols] = np.arange(len(cols))
+        step = max(1, BLOCK_CELLS // len(cols))
+        kk2 = k2
+        best_val = np.full((0, len(cols)), -np.inf, dtype=np.float32)
+        best_row = np.zeros((0, len(cols)), dtype=np.int64)
+        for begin in range(0, len(rows), step):
+            chunk = rows[begin : begin + step]
+            block = block_scores(f, chunk, tables)
+            forbidden.apply(block, chunk, col_pos)
+            r, c = _top_rows(block, k)
+            found_r.append(chunk[r])
+            found_c.append(cols[c])
+            # A mentor keeps the mentees it costs least to give it: the score gap to each
+            # mentee's own best, so row-wide terms (waiting, priority) cannot make every
+            # mentor keep the same few mentees and strand free slots.
+            best = block.max(axis=1)
+            block -= np.where(np.isfinite(best), best, 0)[:, None]
+            # Look-alike mentees tie; a tiny pair-specific jitter makes each mentor break
+            # those ties differently instead of all keeping the same ones.
+            block += _jitter(chunk, cols)
+            # running best K2 rows per column, merged chunk by chunk
+            take = min(kk2, len(chunk))
+            idx = np.argpartition(block, len(chunk) - take, axis=0)[len(chunk) - take :]
+            vals = np.take_along_axis(block, idx, axis=0)
+            best_val = np.concatenate([best_val, vals])
+            best_row = np.concatenate([best_row, chunk[idx]])
+            if best_val.shape[0] > kk2:
+                keep = np.argpartition(best_val, best_val.shape[0] - kk2, axis=0)[-kk2:]
+                best_val = np.take_along_axis(best_val, keep, axis=0)
+                best_row = np.take_along_axis(best_row, keep, axis=0)
+        r2, c2 = np.nonzero(np.isfinite(best_val))
+        found_r.append(best_row[r2, c2])
+        found_c.append(cols[c2])
+    return _dedupe(f.n, found_r, found_c, symmetric=False)
+
+
+def _jitter(rows: I64, cols: I64) -> F32:
+    """Deterministic noise in [0, 1e-5) per (row, col): far below one score unit (1e-3)."""
+    mixed = (rows[:, None] * 2654435761 + cols[None, :] * 40503) % 9973
+    return (mixed * np.float32(1e-5 / 9973)).astype(np.float32)
+
+
+def _dedupe(n: int, rows: list[I64], cols: list[I64], symmetric: bool) -> tuple[I64, I64]:
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    r = np.concatenate(rows).astype(np.int64)
+    c = np.concatenate(cols).astype(np.int64)
+    if symmetric:
+        r, c = np.minimum(r, c), np.maximum(r, c)
+    codes = np.unique(r * n + c)
+    return codes // n, codes % n
+
+
+def peer_candidates(
+    f: Features, forbidden: Forbidden, pool: I64, k: int, window: int
+) -> tuple[I64, I64]:
+    """Candidate peer pairs (a < b), each person keeping its best k inside its windows.
+
+    Per cluster, people seeking in it (rows) meet the `window` people offering in it
+    (cols) nearest in working-time position; a pair is found from either side's goals.
+    """
+    table = interval_table(f.patterns, f.config.week_start)
+    first = table[:, 0, :]
+    centre = ((first[:, 0] + first[:, 1]) // 2) % 1440
+    order_key = centre[f.pattern].astype(np.int64) * 1000 + f.level
+    seekers: dict[int, list[int]] = defaultdict(list)
+    givers: dict[int, list[int]] = defaultdict(list)
+    loose: list[int] = []
+    for i in pool.tolist():
+        if not f.goal_clusters[i] or _has_loose_goal(f, i):
+            loose.append(i)
+        for c in f.goal_clusters[i]:
+            seekers[c].append(i)
+        for c in f.offer_clusters[i]:
+            givers[c].append(i)
+    groups = [
+        (np.array(seekers[c], dtype=np.int64), np.array(givers[c], dtype=np.int64))
+        for c in sorted(seekers)
+        if givers.get(c)
+    ]
+    if loose:
+        groups.append((np.array(loose, dtype=np.int64), pool))
+    if not f.config.require_goal_fit:
+        groups = [(pool, pool)]
+    found_r: list[I64] = []
+    found_c: list[I64] = []
+    half = max(window // 2, 1)
+    col_pos = np.full(f.n, -1, dtype=np.int64)
+    for rows, cols_all in groups:
+        rows = rows[np.argsort(order_key[rows], kind="stable")]
+        cols_all = cols_all[np.argsort(order_key[cols_all], kind="stable")]
+        col_keys = order_key[cols_all]
+        step = max(1, min(BLOCK_CELLS // min(len(cols_all), window + 1), window))
+        for begin in range(0, len(rows), step):
+            chunk = rows[begin : begin + step]
+            if len(cols_all) <= window + step:
+                cols = cols_all
+            else:
+                lo = int(np.searchsorted(col_keys, order_key[chunk[0]])) - half
+                hi = int(np.searchsorted(col_keys, order_key[chunk[-1]], side="right")) + half
+                lo, hi = max(0, min(lo, len(cols_all) - window)), min(len(cols_all), hi)
+                cols = cols_all[lo : max(hi, lo + window)]
+            tables = column_tables(f, cols)
+            col_pos[cols] = np.arange(len(cols))
+            block = block_scores(f, chunk, tables)
+            mine = col_pos[chunk]
+            inside = mine >= 0
+            block[np.nonzero(inside)[0], mine[inside]] = -np.inf
+            forbidden.apply(block, chunk, col_pos)
+            r, c = _top_rows(block, k)
+            found_r.append(chunk[r])
+            found_c.append(cols[c])
+            col_pos[cols] = -1
+    return _dedupe(f.n, found_r, found_c, symmetric=True)

@@ -1,0 +1,110 @@
+"""Person-to-person hard rules (reporting line, never-match, past pairs) as a sparse graph.
+
+These rules touch few pairs per person, so they live in a symmetric CSR adjacency over
+participant indices and are applied to score blocks as -inf entries; the rules that depend
+on attributes only (overlap, language, goal fit) are masks inside matching.scoring.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.problem import Participant, ProgramConfig
+
+I64 = npt.NDArray[np.int64]
+F32 = npt.NDArray[np.float32]
+
+REPORTING_LINE = 1
+NEVER_MATCH = 2
+PAST_PAIR = 4
+SAME_PERSON = 8
+KIND_WORDS = {
+    REPORTING_LINE: "reporting line",
+    NEVER_MATCH: "exclusion list",
+    PAST_PAIR: "past pair",
+    SAME_PERSON: "same person",
+}
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """Symmetric forbidden pairs: neighbours of i are nbr[ptr[i]:ptr[i+1]], with kind bits."""
+
+    ptr: I64
+    nbr: I64
+    kind: npt.NDArray[np.int8]
+
+    def neighbours(self, i: int) -> I64:
+        return self.nbr[self.ptr[i] : self.ptr[i + 1]]
+
+    def kinds_between(self, i: int, j: int) -> int:
+        span = slice(int(self.ptr[i]), int(self.ptr[i + 1]))
+        hits = self.kind[span][self.nbr[span] == j]
+        return int(np.bitwise_or.reduce(hits)) if len(hits) else 0
+
+    def is_forbidden(self, i: int, j: int) -> bool:
+        return bool(np.any(self.neighbours(i) == j))
+
+    def pair_mask(self, left: I64, right: I64) -> npt.NDArray[np.bool_]:
+        """Whether each pair (left[k], right[k]) is forbidden."""
+        n = len(self.ptr) - 1
+        codes = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.ptr)) * n + self.nbr
+        return np.isin(left.astype(np.int64) * n + right, codes)
+
+    def apply(self, block: F32, rows: I64, col_pos: I64) -> None:
+        """Set block[r, c] = -inf for forbidden (rows[r], col) pairs; col_pos maps index->c."""
+        starts, ends = self.ptr[rows], self.ptr[rows + 1]
+        counts = ends - starts
+        if counts.sum() == 0:
+            return
+        local = np.repeat(np.arange(len(rows)), counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        cols = col_pos[self.nbr[np.repeat(starts, counts) + offsets]]
+        keep = cols >= 0
+        block[local[keep], cols[keep]] = -np.inf
+
+
+def forbidden_pairs(people: tuple[Participant, ...], config: ProgramConfig) -> Forbidden:
+    """Pairs of participant indices that may never be matched, whatever the score."""
+    by_person: dict[int, list[int]] = defaultdict(list)
+    for index, p in enumerate(people):
+        by_person[p.person_id].append(index)
+    pairs: dict[tuple[int, int], int] = defaultdict(int)
+
+    def add(a: int, b: int, kind: int) -> None:
+        if a != b:
+            pairs[(a, b)] |= kind
+            pairs[(b, a)] |= kind
+
+    for indices in by_person.values():
+        for a in indices:
+            for b in indices:
+                add(a, b, SAME_PERSON)
+    depth = max(config.reporting_line_depth, 0)
+    for index, p in enumerate(people):
+        for manager in p.manager_chain[:depth]:
+            for other in by_person.get(manager, ()):
+                add(index, other, REPORTING_LINE)
+        for person in p.never_match:
+            for other in by_person.get(person, ()):
+                add(index, other, NEVER_MATCH)
+    for pair in config.past_pairs:
+        ids = sorted(pair)
+        if len(ids) == 2:
+            for a in by_person.get(ids[0], ()):
+                for b in by_person.get(ids[1], ()):
+                    add(a, b, PAST_PAIR)
+    n = len(people)
+    if not pairs:
+        return Forbidden(
+            np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
+        )
+    keys = np.array(sorted(pairs), dtype=np.int64)
+    kinds = np.array([pairs[(int(a), int(b))] for a, b in keys], dtype=np.int8)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(ptr, keys[:, 0] + 1, 1)
+    return Forbidden(np.cumsum(ptr), keys[:, 1].copy(), kinds)
