@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
+    # rounds
+
+    # insight
+
     return parser
 
 
@@ -40,6 +44,7 @@ def _settings(mode: Mode) -> Settings:
 
 def _serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
+    from bot.jobs import install_jobs
     from bot.migrate import upgrade
     from bot.scheduler import LeaderScheduler
 
@@ -51,6 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
     bot = create_app(settings)
     upgrade(bot.engine)
     scheduler = LeaderScheduler(bot)
+    install_jobs(bot, scheduler)
     scheduler.start()
     try:
         if socket_mode:
@@ -81,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         upgrade(make_engine(_settings("cli").database_url))
         print("database is at the latest revision")
         return 0
+    # rounds
+
+    # insight
+
     return 2
 
 

@@ -23,3 +23,21 @@ ADMIN_HELP = """*Admin commands*
 UNKNOWN_SUBCOMMAND = "I don't know `{word}`. Here is what I can do:"
 NOT_ADMIN = "Sorry, only program admins can do that. Ask one of your program admins."
 INTERNAL_ERROR = "Something went wrong on my side and nothing was changed. (ref {ref})"
+
+# A match that ended through no fault of the reader (partner left, vanished, or a
+# no-fault exit); the reader never learns why or who asked.
+MATCH_ENDED_KINDLY = (
+    "Your mentoring match in *{program}* has come to an end. This happens, and it says "
+    "nothing about you. You are first in line for the next match in this program."
+)
+
+# --- enrollment ---
+
+
+# --- rounds ---
+
+
+# --- engagement ---
+
+
+# --- insight ---

@@ -10,10 +10,35 @@ COMMAND = "/mentor"
 class Callback(StrEnum):
     """View callback ids."""
 
+    # enrollment
+
+    # rounds
+
+    # engagement
+
+    # insight
+
 
 class Action(StrEnum):
     """Block action ids."""
 
+    # enrollment
+
+    # rounds
+
+    # engagement
+    NOT_A_GOOD_FIT = "match_not_a_good_fit"
+
+    # insight
+
 
 class Block(StrEnum):
     """Input block ids, which key the values of a view submission."""
+
+    # enrollment
+
+    # rounds
+
+    # engagement
+
+    # insight

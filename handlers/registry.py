@@ -58,5 +58,14 @@ def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
     registrar = Registrar(app)
     router = CommandRouter(deps)
     registrar.command(COMMAND, router.handle)
+    # Each feature registers its subcommands and listeners here, one line each.
+    # enrollment
+
+    # rounds
+
+    # engagement
+
+    # insight
+
     app.error(handle_app_error)
     return registrar, router
