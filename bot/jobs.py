@@ -12,6 +12,8 @@ from bot.scheduler import LeaderScheduler
 
 def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     """Add every feature's jobs to the leader scheduler (the outbox job is built in)."""
+    # enrollment
+
     # rounds
 
     # engagement

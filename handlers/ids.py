@@ -26,7 +26,8 @@ class Action(StrEnum):
 
     # rounds
 
-    # engagement
+    # engagement (the intro's buttons; rounds emits them, engagement answers them)
+    SCHEDULED = "match_scheduled"
     NOT_A_GOOD_FIT = "match_not_a_good_fit"
 
     # insight

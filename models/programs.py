@@ -1,0 +1,36 @@
+"""Programs: finding the one a command names."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.errors import InvalidError, NotFoundError
+from models.tables import Program
+
+
+def list_programs(s: Session, workspace_id: int, *, open_only: bool = False) -> list[Program]:
+    query = select(Program).where(Program.workspace_id == workspace_id).order_by(Program.name)
+    if open_only:
+        query = query.where(Program.status == "open")
+    return list(s.scalars(query))
+
+
+def resolve_program(
+    s: Session, workspace_id: int, name: str | None, *, open_only: bool = False
+) -> Program:
+    """The program named by slug or name (case-insensitive), or the only one when unnamed."""
+    programs = list_programs(s, workspace_id, open_only=open_only)
+    if name:
+        wanted = name.strip().lower()
+        for program in programs:
+            if wanted in (program.slug.lower(), program.name.lower()):
+                return program
+        known = ", ".join(f"`{p.slug}`" for p in programs) or "none yet"
+        raise NotFoundError(f"There is no program called `{name[:60]}`. Programs: {known}.")
+    if not programs:
+        raise NotFoundError("There is no mentoring program here yet. Ask an admin to create one.")
+    if len(programs) > 1:
+        known = ", ".join(f"`{p.slug}`" for p in programs)
+        raise InvalidError(f"Which program? Name one of: {known}.")
+    return programs[0]
