@@ -114,6 +114,10 @@ class CommandRouter:
         with self.deps.sessions.begin() as s:
             return is_admin(s, team_id, slack_user_id)
 
+    @property
+    def admin_routes(self) -> list[tuple[str, ...]]:
+        return sorted(words for words, route in self.routes.items() if route.admin)
+
     def help_reply(self, admin: bool, prefix: str | None = None) -> Reply:
         text = copy.HELP + ("\n\n" + copy.ADMIN_HELP if admin else "")
         if prefix:

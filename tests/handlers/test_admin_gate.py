@@ -1,0 +1,55 @@
+"""Admin-only buttons and views: refused before the listener runs for anyone else."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.app import Mentorbot
+from tests.conftest import ADMIN
+from tests.fakes.slack import FakeSlack
+from tests.support.slack_requests import SlackDriver
+
+
+def _gated(bot: Mentorbot, ran: list[str]) -> None:
+    def listener(ack: Any, body: dict[str, Any]) -> None:
+        ack()
+        ran.append(body["user"]["id"])
+
+    bot.registrar.action("test_admin_button", listener, admin=True)
+    bot.registrar.view("test_admin_view", listener, admin=True)
+
+
+def test_non_admin_button_is_refused_before_the_listener(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    ran: list[str] = []
+    _gated(bot, ran)
+    fake_slack.add_user("UPLAIN0001")
+
+    response = slack.action("UPLAIN0001", "test_admin_button", channel_id="CADMIN0001")
+
+    assert response.status == 200
+    assert ran == []
+    refusals = fake_slack.calls_to("chat.postEphemeral")
+    assert [c.args["user"] for c in refusals] == ["UPLAIN0001"]
+    assert "only program admins" in refusals[0].args["text"]
+
+    slack.action(ADMIN, "test_admin_button", channel_id="CADMIN0001")
+    assert ran == [ADMIN]
+
+
+def test_non_admin_view_submission_is_refused_with_a_clear_modal(
+    bot: Mentorbot, slack: SlackDriver
+) -> None:
+    ran: list[str] = []
+    _gated(bot, ran)
+
+    response = slack.submit("UPLAIN0001", "test_admin_view", {})
+
+    assert ran == []
+    body = json.loads(response.body)
+    assert body["response_action"] == "update"
+    assert "only program admins" in json.dumps(body["view"])
+    assert "test_admin_button" in bot.registrar.admin_actions
+    assert "test_admin_view" in bot.registrar.admin_views
