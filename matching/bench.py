@@ -1,4 +1,6 @@
-"""Benchmarks: `python -m matching.bench [small|large|peers|ibm|newcomer|solvers|all]`.
+"""Benchmarks: `python -m matching.bench [--no-reference] [small|large|peers|ibm|...|all]`.
+
+Cases: small, large, peers, ibm, newcomer, solvers; --no-reference skips the wide reference.
 
 Each case prints wall time, peak memory (ru_maxrss of a fresh process per case), the score
 against a reference solved with much larger candidate lists, and against greedy.
@@ -65,6 +67,17 @@ def _greedy(problem: Problem) -> tuple[int, float]:
     return int(chosen.sum()), float(score[chosen].sum())
 
 
+WITH_REFERENCE = True  # --no-reference skips the slow wide-candidate solve and greedy
+
+
+def _slots_note(result: Result) -> None:
+    """Print whether every slot is filled, when seekers outnumber slots."""
+    s = result.stats
+    if s.seekers >= s.slots:
+        filled = s.matched_seekers == s.slots
+        print(f"  every slot filled: {filled} ({s.matched_seekers} of {s.slots})")
+
+
 def bipartite_case(
     name: str, seekers: int, mentors: int, capacity: int, ref_k: tuple[int, int]
 ) -> None:
@@ -73,6 +86,9 @@ def bipartite_case(
     started = time.perf_counter()
     result = match(problem)
     _report(name, result, time.perf_counter() - started)
+    _slots_note(result)
+    if not WITH_REFERENCE:
+        return
     wide = replace(
         problem,
         config=replace(
@@ -93,8 +109,6 @@ def bipartite_case(
         f"  greedy on the reference graph: placed {placed}, score {greedy_score:.1f} "
         f"({100 * greedy_score / r.total_score:.2f}%), {r.matched_seekers - placed} fewer placed"
     )
-    if s.seekers >= s.slots:
-        print(f"  every slot filled: {s.matched_seekers == s.slots}")
 
 
 def peers_case(size: int = 100_000) -> None:
@@ -268,10 +282,16 @@ CASES = {
 
 
 def main(argv: list[str]) -> int:
-    names = argv or ["small"]
+    global WITH_REFERENCE
+    flags = [a for a in argv if a.startswith("--")]
+    if set(flags) - {"--no-reference"}:
+        print("the only flag is --no-reference")
+        return 2
+    WITH_REFERENCE = "--no-reference" not in flags
+    names = [a for a in argv if not a.startswith("--")] or ["small"]
     if names == ["all"]:
         for name in CASES:  # one process per case, so peak memory is per case
-            subprocess.run([sys.executable, "-m", "matching.bench", name], check=True)
+            subprocess.run([sys.executable, "-m", "matching.bench", *flags, name], check=True)
         return 0
     unknown = [n for n in names if n not in CASES]
     if unknown:

@@ -187,19 +187,19 @@ def _solve_without_mutual_pairs(
     return chosen
 
 
+FULL_GRAPH_PAIRS = 1_000_000  # up to this many seeker x mentor pairs, keep them all
+
+
 def _solve_pairs(state: _Round) -> None:
     f, config = state.f, state.problem.config
     seekers = _indices(f, SEEKER_ROLES)
     givers = _indices(f, GIVER_ROLES, with_capacity=True)
     t = time.perf_counter()
-    a, b = bipartite_candidates(
-        f,
-        state.forbidden,
-        seekers,
-        givers,
-        config.candidates_per_seeker,
-        config.candidates_per_mentor,
-    )
+    k, k2 = config.candidates_per_seeker, config.candidates_per_mentor
+    if len(seekers) * len(givers) <= FULL_GRAPH_PAIRS:
+        # a small program gets every feasible pair: exact, and still well under a second
+        k, k2 = max(k, len(givers)), max(k2, len(seekers))
+    a, b = bipartite_candidates(f, state.forbidden, seekers, givers, k, k2)
     t = state.lap("candidates", t)
     a, b, comps, _, weights = _scored(state, a, b)
     capacity = np.array([p.capacity for p in f.people], dtype=np.int64)

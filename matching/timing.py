@@ -128,21 +128,23 @@ def overlap_per_day(
     return total, len(values), (total / len(values) if same else None)
 
 
+@lru_cache(maxsize=65_536)
+def _week_minutes(pattern: Pattern, week_start: datetime) -> tuple[tuple[int, int], ...]:
+    """A pattern's intervals in minutes after week_start; cached because a newcomer's match
+    recomputes every roster pattern, and a week's calendar never changes."""
+    spans = working_intervals(pattern, week_start, week_start + timedelta(days=7))
+    return tuple(
+        (
+            int((b - week_start).total_seconds() // 60),
+            int((e - week_start).total_seconds() // 60),
+        )
+        for b, e in spans
+    )
+
+
 def interval_table(patterns: Sequence[Pattern], week_start: datetime) -> npt.NDArray[np.int32]:
     """Per pattern, its working intervals as minutes after `week_start`, shape (P, n, 2)."""
-    end = week_start + timedelta(days=7)
-    rows = []
-    for pattern in patterns:
-        spans = working_intervals(pattern, week_start, end)
-        rows.append(
-            [
-                (
-                    int((b - week_start).total_seconds() // 60),
-                    int((e - week_start).total_seconds() // 60),
-                )
-                for b, e in spans
-            ]
-        )
+    rows = [_week_minutes(pattern, week_start) for pattern in patterns]
     width = max((len(row) for row in rows), default=0) or 1
     table = np.zeros((len(rows), width, 2), dtype=np.int32)
     for index, row in enumerate(rows):
