@@ -104,6 +104,11 @@ class Deliverer:
         self.client = client
         self.clock = clock
         self.on_failure = on_failure
+        self.failure_hooks: list[FailureHook] = []
+
+    def add_failure_hook(self, hook: FailureHook) -> None:
+        """Features add their reactions to a failed message (e.g. a vanished member)."""
+        self.failure_hooks.append(hook)
 
     def run_once(self, limit: int = 100) -> DeliveryReport:
         report = DeliveryReport()
@@ -168,8 +173,12 @@ class Deliverer:
         report.failed += 1
         report.failures.append((message.id, error))
         log.warning("outbox message %s failed: %s", message.key, error)
-        if self.on_failure is not None:
-            self.on_failure(message, error)
+        hooks = [self.on_failure, *self.failure_hooks] if self.on_failure else self.failure_hooks
+        for hook in hooks:
+            try:
+                hook(message, error)
+            except Exception:
+                log.exception("failure hook for %s failed", message.key)
 
     def _call(self, message: outbox.PendingMessage) -> tuple[str | None, str | None, bool]:
         try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from handlers import rounds
 from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.errors import handle_app_error
@@ -62,6 +63,7 @@ def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
     # enrollment
 
     # rounds
+    rounds.register(registrar, router, deps)
 
     # engagement
 
