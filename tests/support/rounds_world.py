@@ -6,9 +6,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.tables import Enrollment, EnrollmentSkill, Person, Program, Skill, Workspace
+from models.tables import (
+    Enrollment,
+    EnrollmentSkill,
+    Match,
+    MatchMember,
+    Person,
+    Program,
+    Skill,
+    Workspace,
+)
 from tests.fakes.slack import TEAM_ID, FakeSlack
 from tests.support.world import make_enrollment, make_person, make_program, make_workspace
 
@@ -129,3 +139,35 @@ def make_rounds_world(
             fake.add_user(mentor_id, real_name=f"Mentor {i}", tz=mentor_tz)
             fake.add_user(mentee_id, real_name=f"Mentee {i}", tz=mentee_tz)
     return world
+
+
+def match_pairs(s: Session) -> list[tuple[str, ...]]:
+    """The Slack ids of each started match's members, match by match."""
+    rows = s.execute(
+        select(MatchMember.match_id, Person.slack_user_id)
+        .join(Person, Person.id == MatchMember.person_id)
+        .join(Match, Match.id == MatchMember.match_id)
+        .where(Match.state == "active")
+        .order_by(MatchMember.match_id)
+    ).all()
+    members: dict[int, list[str]] = {}
+    for match_id, user_id in rows:
+        members.setdefault(match_id, []).append(user_id)
+    return [tuple(sorted(users)) for users in members.values()]
+
+
+def intro_counts(fake: FakeSlack, s: Session) -> list[int]:
+    """How many messages each started match's group DM received, match by match."""
+    return [len(fake.messages_in(fake.dm_channel(*users))) for users in match_pairs(s)]
+
+
+def intro_keys_posted(fake: FakeSlack) -> list[str]:
+    """Outbox keys of every intro Slack holds (from message metadata), duplicates included."""
+    keys = []
+    with fake.lock:
+        for message in fake.state.messages:
+            metadata = message.metadata or {}
+            key = str((metadata.get("event_payload") or {}).get("key", ""))
+            if ":intro:" in key:
+                keys.append(key)
+    return keys
