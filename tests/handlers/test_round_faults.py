@@ -56,7 +56,7 @@ def _until_done(bot: Mentorbot, clock: FrozenClock, step: Callable[[], object]) 
     raise AssertionError("outbox never drained")
 
 
-def _exactly_once(bot: Mentorbot, fake: FakeSlack, world: RoundsWorld) -> None:
+def _exactly_once(bot: Mentorbot, fake: FakeSlack) -> None:
     with bot.sessions() as s:
         assert intro_counts(fake, s) == [1] * PAIRS
     keys = intro_keys_posted(fake)
@@ -68,24 +68,24 @@ def _exactly_once(bot: Mentorbot, fake: FakeSlack, world: RoundsWorld) -> None:
 def test_rate_limit_storm_delivers_every_intro_once(
     bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
-    world = _announce(bot, fake_slack, clock)
+    _announce(bot, fake_slack, clock)
     fake_slack.inject("conversations.open", status=429, retry_after=30, times=8)
     fake_slack.inject("chat.postMessage", status=429, retry_after=20, times=15)
     _until_done(bot, clock, bot.deliverer.run_once)
-    _exactly_once(bot, fake_slack, world)
+    _exactly_once(bot, fake_slack)
     assert len(fake_slack.calls_to("chat.postMessage")) >= PAIRS + 15
 
 
 def test_server_errors_before_and_after_slack_acted_never_duplicate(
     bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
-    world = _announce(bot, fake_slack, clock)
+    _announce(bot, fake_slack, clock)
     fake_slack.inject("conversations.open", status=503, times=3)
     fake_slack.inject("chat.postMessage", status=500, times=3)
     # Slack posted, then the answer was a 500: the retry must find the post, not repeat it
     fake_slack.inject("chat.postMessage", status=500, times=3, after_success=True)
     _until_done(bot, clock, bot.deliverer.run_once)
-    _exactly_once(bot, fake_slack, world)
+    _exactly_once(bot, fake_slack)
     assert fake_slack.calls_to("conversations.history")
 
 
@@ -106,7 +106,7 @@ def test_replicas_one_sender_at_a_time_and_takeover_loses_nothing(
         )
         for i, own in enumerate(engines)
     ]
-    world = _announce(replicas[0].bot, fake_slack, clock)
+    _announce(replicas[0].bot, fake_slack, clock)
     for replica in replicas:
         replica.bot.deliverer.pacer = Pacer(scale=10_000)
     # slow Slack: every call is answered after the first few with a 429, so delivery spans
@@ -131,6 +131,6 @@ def test_replicas_one_sender_at_a_time_and_takeover_loses_nothing(
     clock.advance(seconds=46)  # the lease (45 s) lapses: another replica takes over
     _until_done(replicas[1].bot, clock, tick)
     assert sum(r.is_leader for r in alive) == 1
-    _exactly_once(replicas[1].bot, fake_slack, world)
+    _exactly_once(replicas[1].bot, fake_slack)
     for own in engines:
         own.dispose()
