@@ -113,3 +113,29 @@ def test_unreadable_schedule_is_skipped(bot: Mentorbot, clock: FrozenClock) -> N
     with bot.sessions.begin() as s:
         make_rounds_world(s, clock() - timedelta(days=30), pairs=1, schedule_rrule="FREQ=NEVER")
     assert run_due_rounds(bot) == []
+
+
+def test_two_replicas_running_the_same_slot_at_once_store_one_round(
+    bot: Mentorbot, fake_slack: FakeSlack, engine: Engine, clock: FrozenClock
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from models.db import make_engine
+
+    clock.set(datetime(2026, 10, 1, 8, tzinfo=UTC))
+    with bot.sessions.begin() as s:
+        make_rounds_world(s, clock(), pairs=2, schedule_rrule=RULE, timezone="Europe/Berlin")
+    clock.set(datetime(2026, 10, 26, 9, 30, tzinfo=UTC))
+    url = engine.url.render_as_string(hide_password=False)
+    engines = [make_engine(url) for _ in range(3)]
+    replicas = [
+        create_app(make_settings(fake_slack, url), clock=clock, engine=own) for own in engines
+    ]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        started = list(pool.map(run_due_rounds, replicas))
+    assert sorted(len(ids) for ids in started) == [0, 0, 1]
+    with bot.sessions.begin() as s:
+        assert len(s.scalars(select(Round)).all()) == 1
+        assert len(s.scalars(select(Match)).all()) == 2
+    for own in engines:
+        own.dispose()

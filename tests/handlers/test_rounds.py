@@ -181,6 +181,14 @@ def test_vanished_member_cancels_the_match_kindly_and_is_counted(
         states = sorted((m.state, m.end_reason or "") for m in s.scalars(select(Match)))
         assert states == [("active", ""), ("cancelled", "vanished")]
         assert s.scalars(select(Round.stats)).one()["vanished"] == 1
+        # the one who stays is first in line next time; the one who vanished is gone
+        from models.tables import Enrollment, Person
+
+        people = {p.slack_user_id: p for p in s.scalars(select(Person))}
+        stays = s.scalars(select(Enrollment).where(Enrollment.person_id == people[mentor].id)).one()
+        assert stays.priority
+        assert stays.waiting_since is not None
+        assert people[world.mentees[0]].is_deleted
 
 
 def test_member_deleted_before_approval_is_cancelled_without_a_slack_call(
