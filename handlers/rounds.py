@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,7 +32,7 @@ from handlers.context import Deps
 from handlers.ids import Action
 from handlers.notify import end_match_kindly
 from matching import rounds
-from matching.timing import suggest_slots, zone
+from matching.timing import pattern_of, suggest_slots, working_intervals, zone
 from models import outbox
 from models import rounds as store
 from models.admins import is_admin
@@ -263,6 +263,29 @@ def cancel_vanished(
     return True
 
 
+def meeting_slots(
+    members: Sequence[rounds.IntroMember], start: datetime, n: int = 3
+) -> list[datetime]:
+    """Up to `n` first-meeting starts in the next 7 days inside every member's hours.
+
+    suggest_slots weighs two people; for a circle or a trio, the first two's candidates
+    are kept only where everyone else is working too.
+    """
+    first, second, *others = members
+    candidates = suggest_slots(first, second, start, days=7, n=n if not others else 40)
+    if not others:
+        return candidates
+    end = start + timedelta(days=8)
+    busy = [working_intervals(pattern_of(m), start, end) for m in others]
+    meeting = timedelta(minutes=30)
+    fitting = [
+        slot
+        for slot in candidates
+        if all(any(b <= slot and slot + meeting <= e for b, e in spans) for spans in busy)
+    ]
+    return fitting[:n]
+
+
 def introduce(s: Session, match_id: int, *, at: datetime) -> bool:
     """Start a proposed match and queue its intro; a vanished member cancels it instead."""
     intro = rounds.get_intro(s, match_id)
@@ -272,10 +295,7 @@ def introduce(s: Session, match_id: int, *, at: datetime) -> bool:
         return False
     if not rounds.start_match(s, match_id, at=at):
         return False
-    first, second = intro.members[0], intro.members[1]
-    # Circles: slots are those of the mentor and the first mentee; the group can adjust.
-    slots = suggest_slots(first, second, at + timedelta(hours=1), days=7, n=3)
-    text, blocks = match_intro(intro, slots)
+    text, blocks = match_intro(intro, meeting_slots(intro.members, at + timedelta(hours=1)))
     outbox.enqueue(
         s,
         workspace_id=intro.workspace_id,
