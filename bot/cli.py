@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
     # rounds
+    round_cmd = sub.add_parser("round", help="run a matching round now")
+    round_cmd.add_argument("program", help="program slug or name")
+    round_cmd.add_argument("--dry-run", action="store_true", help="preview only; tell no one")
 
     # insight
 
@@ -88,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("database is at the latest revision")
         return 0
     # rounds
+    if args.command == "round":
+        from bot.round_cli import run_round_command
+
+        return run_round_command(_settings("cli"), args.program, dry_run=args.dry_run)
 
     # insight
 

@@ -7,6 +7,7 @@ frozen clock; the scheduler only decides when and on which replica.
 from __future__ import annotations
 
 from bot.app import Mentorbot
+from bot.round_jobs import install_round_jobs
 from bot.scheduler import LeaderScheduler
 
 
@@ -15,6 +16,7 @@ def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     # enrollment
 
     # rounds
+    install_round_jobs(bot, scheduler)
 
     # engagement
 

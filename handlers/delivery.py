@@ -9,7 +9,9 @@ posting again. Only the scheduler leader runs this, so there is one sender at a 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.pacing import Pacer
 from models import outbox
 from models.clock import Clock
 from models.db import SessionFactory
@@ -46,6 +49,14 @@ PERMANENT = frozenset(
 REVOKED = frozenset({"token_revoked", "account_inactive", "invalid_auth", "not_authed"})
 MAX_BACKOFF = timedelta(minutes=10)
 MAX_ATTEMPTS = 12
+# Conversations delivered side by side; each one's messages stay in order on one worker.
+WORKERS = 8
+
+
+@dataclass
+class _RunState:
+    revoked: set[int]
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass
@@ -99,13 +110,24 @@ class Deliverer:
         client: WebClient,
         clock: Clock,
         on_failure: FailureHook | None = None,
+        pacer: Pacer | None = None,
+        workers: int = WORKERS,
     ) -> None:
         self.sessions = sessions
         self.client = client
         self.clock = clock
         self.on_failure = on_failure
+        self.pacer = pacer or Pacer()
+        self.workers = workers
+        self._report_lock = threading.Lock()
+        self.failure_hooks: list[FailureHook] = []
+
+    def add_failure_hook(self, hook: FailureHook) -> None:
+        """Features add their reactions to a failed message (e.g. a vanished member)."""
+        self.failure_hooks.append(hook)
 
     def run_once(self, limit: int = 100) -> DeliveryReport:
+        """Deliver what is due: conversations in parallel, each one's messages in order."""
         report = DeliveryReport()
         now = self.clock()
         with self.sessions.begin() as s:
@@ -113,22 +135,45 @@ class Deliverer:
             revoked = {
                 w.id for w in s.query(Workspace).where(Workspace.token_revoked_at.is_not(None))
             }
-        blocked: set[str] = set()
+        queues: dict[str, list[outbox.PendingMessage]] = {}
         for message in due:
-            if message.workspace_id in revoked:
-                continue
-            if message.conversation in blocked:
-                continue  # keep per-conversation order: wait behind the earlier message
+            queues.setdefault(message.conversation, []).append(message)
+        state = _RunState(revoked)
+        pending = list(queues.values())
+        # One conversation first and alone: a revoked token then stops the workspace after
+        # one call instead of one call per worker.
+        if pending:
+            self._deliver_queue(pending.pop(0), report, state)
+        if len(pending) <= 1 or self.workers <= 1:
+            for queue in pending:
+                self._deliver_queue(queue, report, state)
+            return report
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(pending))) as pool:
+            for future in [
+                pool.submit(self._deliver_queue, queue, report, state) for queue in pending
+            ]:
+                future.result()
+        return report
+
+    def _deliver_queue(
+        self, queue: list[outbox.PendingMessage], report: DeliveryReport, state: _RunState
+    ) -> None:
+        for message in queue:
+            with state.lock:
+                if message.workspace_id in state.revoked:
+                    return
             outcome = self._deliver(message, report)
             if outcome == "revoked":
-                revoked.add(message.workspace_id)
-            elif outcome == "retry":
-                blocked.add(message.conversation)
-        return report
+                with state.lock:
+                    state.revoked.add(message.workspace_id)
+                return
+            if outcome in ("retry", "skipped"):
+                return  # keep per-conversation order: the rest waits behind this message
 
     def _deliver(self, message: outbox.PendingMessage, report: DeliveryReport) -> str:
         with self.sessions.begin() as s:
-            outbox.begin_attempt(s, message.id)
+            if not outbox.begin_attempt(s, message.id, seen_attempts=message.attempts):
+                return "skipped"  # another worker claimed this attempt first
         try:
             channel, ts, recovered = self._call(message)
         except RetryLaterError as retry:
@@ -141,7 +186,8 @@ class Deliverer:
             if message.attempts + 1 >= MAX_ATTEMPTS:
                 self._failed(message, retry.error, report)
                 return "failed"
-            report.retried += 1
+            with self._report_lock:
+                report.retried += 1
             return "retry"
         except SlackApiError as err:
             error = str(err.response.get("error") or "unknown_error")
@@ -158,18 +204,24 @@ class Deliverer:
             return "failed"
         with self.sessions.begin() as s:
             outbox.mark_sent(s, message.id, channel=channel, ts=ts, at=self.clock())
-        if recovered:
-            report.recovered += 1
-        else:
-            report.sent += 1
+        with self._report_lock:
+            if recovered:
+                report.recovered += 1
+            else:
+                report.sent += 1
         return "sent"
 
     def _failed(self, message: outbox.PendingMessage, error: str, report: DeliveryReport) -> None:
-        report.failed += 1
-        report.failures.append((message.id, error))
+        with self._report_lock:
+            report.failed += 1
+            report.failures.append((message.id, error))
         log.warning("outbox message %s failed: %s", message.key, error)
-        if self.on_failure is not None:
-            self.on_failure(message, error)
+        hooks = [self.on_failure, *self.failure_hooks] if self.on_failure else self.failure_hooks
+        for hook in hooks:
+            try:
+                hook(message, error)
+            except Exception:
+                log.exception("failure hook for %s failed", message.key)
 
     def _call(self, message: outbox.PendingMessage) -> tuple[str | None, str | None, bool]:
         try:
@@ -190,17 +242,20 @@ class Deliverer:
     def _call_slack(self, message: outbox.PendingMessage) -> tuple[str | None, str | None, bool]:
         payload = dict(message.payload)
         if message.method != "chat.postMessage":
+            self.pacer.wait(message.method, payload.get("channel"))
             response = self.client.api_call(message.method, json=payload)
             return payload.get("channel"), response.get("ts"), False
         channel = message.slack_channel
         if channel is None:
             channel = self._open(message)
         elif message.attempts > 0:
+            self.pacer.wait("conversations.history")
             found = _already_posted(self.client, channel, message.key)
             if found is not None:
                 return channel, str(found.get("ts")), True
         payload["channel"] = channel
         payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
+        self.pacer.wait("chat.postMessage", channel)
         response = self.client.chat_postMessage(**payload)
         return str(response.get("channel") or channel), str(response.get("ts")), False
 
@@ -209,6 +264,7 @@ class Deliverer:
         if not target.startswith("users:"):
             channel = target
         else:
+            self.pacer.wait("conversations.open")
             opened = self.client.conversations_open(users=target[len("users:") :])
             channel = str(opened["channel"]["id"])
         with self.sessions.begin() as s:

@@ -25,6 +25,9 @@ class Action(StrEnum):
     # enrollment
 
     # rounds
+    ROUND_APPROVE = "round_approve"
+    ROUND_DISCARD = "round_discard"
+    ROUND_RERUN = "round_rerun"
 
     # engagement (the intro's buttons; rounds emits them, engagement answers them)
     SCHEDULED = "match_scheduled"

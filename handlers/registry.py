@@ -8,14 +8,16 @@ forget the check and the authorization tests can enumerate every gated id.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from handlers import copy
+from handlers import copy, rounds
 from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.errors import handle_app_error
@@ -23,6 +25,7 @@ from handlers.ids import COMMAND
 from models.admins import is_admin
 
 Listener = Callable[..., Any]
+log = logging.getLogger("mentorbot")
 
 
 def is_admin_user(deps: Deps, team_id: str, slack_user_id: str) -> bool:
@@ -55,7 +58,12 @@ class Registrar:
     admin_views: set[str] = field(default_factory=set)
 
     def _admin_gate(
-        self, ack: Ack, body: dict[str, Any], client: WebClient, next: Callable[[], BoltResponse]
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        next: Callable[[], BoltResponse],
     ) -> BoltResponse:
         """Let admins through; refuse anyone else before the listener runs."""
         assert self.deps is not None, "admin-only listeners need Registrar(deps=...)"
@@ -79,10 +87,15 @@ class Registrar:
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
             "channel_id"
         )
-        if channel and user_id:
-            client.chat_postEphemeral(channel=channel, user=user_id, text=copy.NOT_ADMIN)
-        elif user_id:
-            client.chat_postMessage(channel=user_id, text=copy.NOT_ADMIN)
+        try:
+            if channel and user_id:
+                client.chat_postEphemeral(channel=channel, user=user_id, text=copy.NOT_ADMIN)
+            elif body.get("response_url"):
+                respond(text=copy.NOT_ADMIN, response_type="ephemeral", replace_original=False)
+            elif user_id:
+                client.chat_postMessage(channel=user_id, text=copy.NOT_ADMIN)
+        except (SlackApiError, OSError):  # the refusal stands even if Slack cannot show it
+            log.warning("could not tell %s they are not an admin", user_id, exc_info=True)
         return response
 
     def command(self, name: str, listener: Listener) -> None:
@@ -122,6 +135,7 @@ def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
     # enrollment
 
     # rounds
+    rounds.register(registrar, router, deps)
 
     # engagement
 

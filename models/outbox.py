@@ -110,13 +110,19 @@ def remember_channel(s: Session, message_id: int, channel: str) -> None:
     )
 
 
-def begin_attempt(s: Session, message_id: int) -> None:
-    """Count an attempt before the Slack call, so a crash mid-call is known on restart."""
-    s.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .values(attempts=OutboxMessage.attempts + 1)
+def begin_attempt(s: Session, message_id: int, seen_attempts: int | None = None) -> bool:
+    """Count an attempt before the Slack call, so a crash mid-call is known on restart.
+
+    With `seen_attempts` the attempt is claimed only if nobody counted one since the message
+    was read (compare-and-set), so two senders can never both make the same attempt.
+    """
+    query = update(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.state == "pending"
     )
+    if seen_attempts is not None:
+        query = query.where(OutboxMessage.attempts == seen_attempts)
+    done = s.execute(query.values(attempts=OutboxMessage.attempts + 1))
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def mark_retry(s: Session, message_id: int, *, error: str, at: datetime, delay: timedelta) -> None:

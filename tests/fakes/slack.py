@@ -55,6 +55,8 @@ class Fault:
     error: str | None = None
     retry_after: int | None = None
     times: int = 1
+    # Slack did the work but the answer was lost (a 5xx or a dropped connection after it).
+    after_success: bool = False
 
 
 @dataclass
@@ -126,6 +128,7 @@ class FakeSlack:
         self.violations: list[str] = []
         self.state = SlackState()
         self.faults: list[Fault] = []
+        self.holds: dict[str, tuple[threading.Event, threading.Event]] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
@@ -175,9 +178,21 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        after_success: bool = False,
     ) -> None:
         with self.lock:
-            self.faults.append(Fault(method, status, error, retry_after, times))
+            self.faults.append(Fault(method, status, error, retry_after, times, after_success))
+
+    def hold(self, method: str) -> tuple[threading.Event, threading.Event]:
+        """Hold calls to `method` until released: (arrived, release) events.
+
+        A held call has fully reached Slack; whatever happens to the caller meanwhile (a
+        killed process), Slack finishes it once released, as the real one would.
+        """
+        arrived, release = threading.Event(), threading.Event()
+        with self.lock:
+            self.holds[method] = (arrived, release)
+        return arrived, release
 
     # -- reading ---------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -246,6 +261,11 @@ class FakeSlack:
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self.lock:
+            held = self.holds.pop(method, None)
+        if held is not None:
+            held[0].set()
+            held[1].wait(timeout=60)
+        with self.lock:
             if token is not None:
                 args = {**args, "token": token}
             self.calls.append(Call(method, dict(args), time.monotonic()))
@@ -255,6 +275,10 @@ class FakeSlack:
             if args.get("token") != BOT_TOKEN:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
             fault = self._take_fault(method)
+            if fault is not None and fault.after_success:
+                handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+                if handler is not None:
+                    handler(args)
             if fault is not None:
                 headers = {}
                 if fault.retry_after is not None:

@@ -1,0 +1,352 @@
+"""Benchmark: `python -m bot.bench_announce [--pairs N] [--scale S] [--database-url URL]`.
+
+Announces a real round of N pairs (default 5,000) through the outbox against a loopback
+Slack fake that enforces Slack's rate tiers (conversations.open Tier 3, 50 a minute;
+chat.postMessage one a second per channel and a workspace-wide cap), while slash commands
+go through the real HTTP server. Time is scaled by S (default 100) on both sides — the
+fake's windows and the bot's clock and pacer — so 100 Slack-minutes take one real minute;
+rates are reported in Slack time against the tier, so the ratio is the honest one.
+Prints deliveries, duplicates, losses, achieved vs allowed rate, 429s, p99 command ack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import Mentorbot, create_app
+from bot.migrate import upgrade
+from bot.settings import Settings
+from handlers.pacing import TIER_PER_MINUTE, Pacer
+from handlers.rounds import start_round
+from models.db import make_engine, make_session_factory
+from models.tables import (
+    Enrollment,
+    EnrollmentSkill,
+    OutboxMessage,
+    Person,
+    Program,
+    Skill,
+    Workspace,
+)
+
+SIGNING_SECRET = "bench-signing-secret"
+ZONES = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata")
+SKILLS = ("python", "sql", "leadership", "design", "testing", "ops", "data", "product")
+POSTS_PER_WORKSPACE_MINUTE = 600  # chat.postMessage has no published workspace figure
+
+
+class ScaledClock:
+    """Slack time: starts at `start` and runs `scale` times faster than the wall clock."""
+
+    def __init__(self, start: datetime, scale: float) -> None:
+        self.start = start
+        self.scale = scale
+        self.origin = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=(time.monotonic() - self.origin) * self.scale)
+
+
+def _rate_limited_fake(scale: float) -> Any:
+    # The validated Slack fake lives with the tests; the benchmark reuses it, adding limits.
+    from tests.fakes.slack import METHODS, FakeSlack
+
+    class RateLimitedSlack(FakeSlack):
+        def __init__(self) -> None:
+            super().__init__()
+            self.windows: dict[tuple[str, str], deque[float]] = {}
+            self.limited = 0
+            self.window_lock = threading.Lock()
+
+        def _over(self, key: tuple[str, str], per_window: float, window: float) -> float:
+            """0 if allowed now (and counted), else the real seconds until it would be."""
+            now = time.monotonic()
+            with self.window_lock:
+                seen = self.windows.setdefault(key, deque())
+                while seen and seen[0] <= now - window:
+                    seen.popleft()
+                if len(seen) >= per_window:
+                    return seen[0] + window - now
+                seen.append(now)
+                return 0.0
+
+        def handle(
+            self, method: str, args: dict[str, Any], token: str | None
+        ) -> tuple[int, dict[str, Any], dict[str, str]]:
+            minute = 60.0 / scale
+            waits = []
+            tier = str(METHODS.get(method, {}).get("tier", ""))
+            if tier in TIER_PER_MINUTE:
+                waits.append(self._over((method, ""), TIER_PER_MINUTE[tier], minute))
+            if method == "chat.postMessage":
+                channel = str(args.get("channel", ""))
+                waits.append(self._over((method, channel), 1, 1.0 / scale))
+                waits.append(self._over((method, "*"), POSTS_PER_WORKSPACE_MINUTE, minute))
+            wait = max(waits, default=0.0)
+            if wait > 0:
+                with self.lock:
+                    self.limited += 1
+                retry_after = str(max(1, math.ceil(wait * scale)))
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry_after}
+            return super().handle(method, args, token)
+
+    return RateLimitedSlack()
+
+
+def _populate(bot: Mentorbot, pairs: int, at: datetime, team_id: str) -> int:
+    with bot.sessions.begin() as s:
+        workspace = Workspace(slack_team_id=team_id, name="Bench", created_at=at)
+        s.add(workspace)
+        s.flush()
+        program = Program(
+            workspace_id=workspace.id,
+            slug="bench",
+            name="Bench mentoring",
+            approval_required=False,
+            admin_channel_id="CADMINBENCH",
+            settings={},
+            weights={},
+            created_at=at,
+            updated_at=at,
+        )
+        s.add(program)
+        s.flush()
+        skills = []
+        for slug in SKILLS:
+            skill = Skill(
+                program_id=program.id, slug=slug, name=slug.title(), cluster="all", created_at=at
+            )
+            s.add(skill)
+            skills.append(skill)
+        s.flush()
+        for i in range(pairs * 2):
+            mentor = i % 2 == 0
+            zone = ZONES[(i // 2) % len(ZONES)]
+            person = Person(
+                workspace_id=workspace.id,
+                slack_user_id=f"U{'M' if mentor else 'E'}{i:07d}",
+                real_name=f"Person {i}",
+                tz=zone,
+                hr_attributes={},
+                created_at=at,
+                updated_at=at,
+            )
+            s.add(person)
+            s.flush()
+            enrollment = Enrollment(
+                program_id=program.id,
+                person_id=person.id,
+                role="mentor" if mentor else "mentee",
+                capacity=1 if mentor else 0,
+                seniority=5 if mentor else 1,
+                timezone=zone,
+                working_days=[0, 1, 2, 3, 4],
+                languages=[],
+                preferences={},
+                consent_at=at,
+                created_at=at,
+                updated_at=at,
+            )
+            s.add(enrollment)
+            s.flush()
+            s.add(
+                EnrollmentSkill(
+                    enrollment_id=enrollment.id,
+                    skill_id=skills[(i // 2) % len(skills)].id,
+                    kind="offer" if mentor else "seek",
+                    level=3 if mentor else 2,
+                )
+            )
+        return program.id
+
+
+def _users(fake: Any, bot: Mentorbot) -> None:
+    with bot.sessions() as s:
+        for user_id, zone in s.execute(select(Person.slack_user_id, Person.tz)).all():
+            fake.add_user(user_id, tz=zone)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+def _command_body(user_id: str, text: str, n: int) -> str:
+    return urllib.parse.urlencode(
+        {
+            "team_id": "T0MENTOR",
+            "channel_id": "C0GENERAL",
+            "user_id": user_id,
+            "command": "/mentor",
+            "text": text,
+            "api_app_id": "AMENTOR",
+            "response_url": f"http://127.0.0.1:9/respond/{n}",
+            "trigger_id": f"{n}.trigger",
+        }
+    )
+
+
+def _send_commands(url: str, stop: threading.Event, acks: list[float]) -> None:
+    """A slash command every 50 ms through the real HTTP server; ack time per command."""
+    from slack_sdk.signature import SignatureVerifier
+
+    verifier = SignatureVerifier(SIGNING_SECRET)
+    n = 0
+    while not stop.is_set():
+        n += 1
+        body = _command_body("UBENCHUSER", "help", n)
+        ts = str(int(time.time()))
+        request = urllib.request.Request(
+            url,
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "x-slack-request-timestamp": ts,
+                "x-slack-signature": str(verifier.generate_signature(timestamp=ts, body=body)),
+            },
+        )
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            if response.status == 200:
+                acks.append(time.perf_counter() - started)
+        stop.wait(0.05)
+
+
+def _serve(bot: Mentorbot) -> tuple[str, Callable[[], None]]:
+    from waitress.server import create_server
+
+    from bot.server import SLACK_PATH, make_wsgi
+
+    server = create_server(make_wsgi(bot), host="127.0.0.1", port=0, threads=16)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    port = server.effective_port  # type: ignore[union-attr]
+    return f"http://127.0.0.1:{port}{SLACK_PATH}", server.close
+
+
+def run(pairs: int, scale: float, database_url: str | None) -> int:
+    from tests.fakes.slack import BOT_TOKEN, TEAM_ID
+
+    fake = _rate_limited_fake(scale).start()
+    workdir = tempfile.mkdtemp(prefix="bench-announce-")
+    url = database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    clock = ScaledClock(datetime(2026, 11, 23, 9, tzinfo=UTC), scale)
+    settings = Settings(
+        database_url=url,
+        slack_api_url=fake.api_url,
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+    )
+    bot = create_app(settings, clock=clock, engine=engine)
+    bot.deliverer.pacer = Pacer(scale=scale)
+
+    t0 = time.perf_counter()
+    program_id = _populate(bot, pairs, clock(), TEAM_ID)
+    _users(fake, bot)
+    t1 = time.perf_counter()
+    sessions = make_session_factory(engine)
+    with sessions.begin() as s:
+        outcome = start_round(s, program_id, at=clock())
+    assert outcome is not None
+    matched = len(outcome.match_ids)
+    t2 = time.perf_counter()
+    print(
+        f"setup: {pairs * 2} people in {t1 - t0:.1f}s; "
+        f"round + {matched} intros queued in {t2 - t1:.1f}s"
+    )
+
+    command_url, close = _serve(bot)
+    stop = threading.Event()
+    acks: list[float] = []
+    sender = threading.Thread(target=_send_commands, args=(command_url, stop, acks), daemon=True)
+    sender.start()
+    started = time.monotonic()
+    while True:
+        bot.deliverer.run_once(limit=400)
+        with sessions() as s:
+            pending = s.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.state == "pending")
+            )
+        if not pending:
+            break
+        stop.wait(0.01)
+    elapsed = time.monotonic() - started
+    stop.set()
+    sender.join(timeout=5)
+    close()
+
+    keys: list[str] = []
+    with fake.lock:
+        for message in fake.state.messages:
+            key = str(((message.metadata or {}).get("event_payload") or {}).get("key", ""))
+            if ":intro:" in key:
+                keys.append(key)
+        opens = [c.at for c in fake.calls if c.method == "conversations.open"]
+    with sessions() as s:
+        failed = s.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state == "failed")
+        )
+    distinct = len(set(keys))
+    slack_minutes = elapsed * scale / 60
+    achieved = distinct / slack_minutes if slack_minutes else 0.0
+    allowed = float(TIER_PER_MINUTE["t3"])  # one conversations.open per intro
+    p99 = _percentile(acks, 0.99) * 1000 if acks else float("nan")
+    print(f"pairs matched:        {matched}")
+    print(f"intros delivered:     {distinct}")
+    print(f"duplicates:           {len(keys) - distinct}")
+    print(f"losses:               {matched - distinct}  (failed outbox rows: {failed})")
+    print(
+        f"elapsed:              {elapsed:.1f}s real = "
+        f"{slack_minutes:.1f} Slack-minutes (scale {scale:g})"
+    )
+    print(
+        f"achieved rate:        {achieved:.1f} intros/min vs allowed {allowed:.0f}/min "
+        f"(conversations.open, Tier 3) = {achieved / allowed:.0%}"
+    )
+    print(f"conversations.open:   {len(opens)} calls; 429 answers from the fake: {fake.limited}")
+    print(
+        f"slash command acks:   {len(acks)} sent meanwhile; p50 "
+        f"{statistics.median(acks) * 1000:.1f} ms, p99 {p99:.1f} ms"
+        if acks
+        else "slash command acks:   none"
+    )
+    if fake.violations:
+        print(f"Slack method reference violations: {sorted(set(fake.violations))[:5]}")
+    fake.stop()
+    engine.dispose()
+    ok = len(keys) == distinct == matched and achieved / allowed >= 0.9 and p99 < 100
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.bench_announce")
+    parser.add_argument("--pairs", type=int, default=5000)
+    parser.add_argument("--scale", type=float, default=100.0)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args(argv)
+    return run(args.pairs, args.scale, args.database_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""End to end through `mentorbot serve --http`: run a round, approve it, intros arrive once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.app import Mentorbot
+from handlers.ids import Action
+from models.tables import OutboxMessage
+from tests.bot.test_serve import ROOT, Server, _free_port, _wait_for_line
+from tests.conftest import ADMIN
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.support.clock import FrozenClock
+from tests.support.rounds_world import (
+    intro_counts,
+    intro_keys_posted,
+    make_rounds_world,
+    match_pairs,
+)
+from tests.support.slack_requests import SIGNING_SECRET, Payloads, post_http, sign
+
+ADMIN_CHANNEL = "CADMIN0001"
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.fixture
+def round_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[Server]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "MENTORBOT_ADMINS": ADMIN,
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--http",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        _wait_for_line(process, "Serving on", timeout=60)
+        yield Server(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _eventually(check: Callable[[], bool], timeout: float = 30) -> None:
+    """Wait for a real process to act: the outbox worker runs every two seconds."""
+    tick = threading.Event()
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("the server did not get there in time")
+        tick.wait(0.1)
+
+
+def _send(server: Server, body: str) -> dict[str, Any]:
+    status, text = post_http(
+        f"{server.url}/slack/events", body, content_type=FORM, headers=sign(body)
+    )
+    assert status == 200
+    return json.loads(text) if text else {}
+
+
+def _previews(fake: FakeSlack) -> list[Any]:
+    return [m for m in fake.messages_in(ADMIN_CHANNEL) if m.blocks]
+
+
+def test_admin_runs_and_approves_a_round_and_each_pair_gets_one_intro(
+    round_server: Server, bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    with bot.sessions.begin() as s:
+        make_rounds_world(s, clock(), pairs=2, fake=fake_slack)
+    payloads = Payloads(response_url=fake_slack.response_url())
+
+    _send(round_server, payloads.slash_command(ADMIN, "admin round --dry-run", ADMIN_CHANNEL))
+    _eventually(lambda: len(_previews(fake_slack)) == 1)
+    assert "Dry run" in _previews(fake_slack)[0].text
+    assert fake_slack.calls_to("conversations.open") == []
+
+    _send(round_server, payloads.slash_command(ADMIN, "admin round", ADMIN_CHANNEL))
+    _eventually(lambda: len(_previews(fake_slack)) == 2)
+    preview = _previews(fake_slack)[1]
+    value = next(
+        e["value"]
+        for b in preview.blocks
+        for e in b.get("elements", [])
+        if e.get("action_id") == Action.ROUND_APPROVE
+    )
+    for _ in range(2):  # a double click
+        _send(
+            round_server,
+            payloads.block_action(ADMIN, Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL),
+        )
+
+    def delivered() -> bool:
+        with bot.sessions() as s:
+            counts = intro_counts(fake_slack, s)
+        return counts == [1, 1]
+
+    _eventually(delivered)
+    with bot.sessions() as s:
+        pairs = match_pairs(s)
+    for users in pairs:
+        [intro] = fake_slack.messages_in(fake_slack.dm_channel(*users))
+        body = json.dumps(intro.blocks)
+        assert "Why you two" in body
+        assert "Europe/London" not in body  # times are shown as local clock times
+        slots = next(b for b in intro.blocks if "Three times" in json.dumps(b))
+        lines = slots["text"]["text"].splitlines()[1:]
+        assert len(lines) == 3
+        assert all("Mentor " in line and "Mentee " in line for line in lines)
+
+    # everything queued is marked sent, so no later cycle can post again; each once
+    def all_sent() -> bool:
+        with bot.sessions() as s:
+            return set(s.scalars(select(OutboxMessage.state))) == {"sent"}
+
+    _eventually(all_sent)
+    keys = intro_keys_posted(fake_slack)
+    assert len(keys) == len(set(keys)) == 2
