@@ -9,10 +9,22 @@ from __future__ import annotations
 from bot.app import Mentorbot
 from bot.round_jobs import install_round_jobs
 from bot.scheduler import LeaderScheduler
+from handlers.replay import KEY_PREFIX, WINDOW
+from models.events import prune_claims
+
+PRUNE_EVERY = 600
+
+
+def prune_replay_keys(bot: Mentorbot) -> int:
+    """Drop request-signature claims older than the replay window; event ids are kept."""
+    with bot.sessions.begin() as s:
+        return prune_claims(s, KEY_PREFIX, bot.deps.clock() - WINDOW)
 
 
 def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     """Add every feature's jobs to the leader scheduler (the outbox job is built in)."""
+    scheduler.add_job("prune-replay-keys", PRUNE_EVERY, lambda: prune_replay_keys(bot))
+
     # enrollment
 
     # rounds

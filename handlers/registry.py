@@ -22,6 +22,7 @@ from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.errors import handle_app_error
 from handlers.ids import COMMAND
+from handlers.replay import replay_guard
 from models.admins import is_admin
 
 Listener = Callable[..., Any]
@@ -128,6 +129,7 @@ class Registrar:
 
 
 def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
+    app.use(replay_guard(deps))
     registrar = Registrar(app, deps)
     router = CommandRouter(deps)
     registrar.command(COMMAND, router.handle)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,3 +25,14 @@ def claim_event(s: Session, event_id: str, at: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def prune_claims(s: Session, prefix: str, before: datetime) -> int:
+    """Forget claims under `prefix` made before `before` (replay keys outlive their window)."""
+    result = s.execute(
+        delete(ProcessedEvent).where(
+            ProcessedEvent.event_id.startswith(prefix, autoescape=True),
+            ProcessedEvent.received_at < before,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
