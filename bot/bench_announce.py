@@ -18,10 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections import deque
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import Mentorbot, create_app
+from bot.benchkit import SIGNING_SECRET, command_body, percentile, post_signed, serve
 from bot.migrate import upgrade
 from bot.settings import Settings
 from handlers.pacing import TIER_PER_MINUTE, Pacer
@@ -44,7 +42,6 @@ from models.tables import (
     Workspace,
 )
 
-SIGNING_SECRET = "bench-signing-secret"
 ZONES = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata")
 SKILLS = ("python", "sql", "leadership", "design", "testing", "ops", "data", "product")
 POSTS_PER_WORKSPACE_MINUTE = 600  # chat.postMessage has no published workspace figure
@@ -181,64 +178,15 @@ def _users(fake: Any, bot: Mentorbot) -> None:
             fake.add_user(user_id, tz=zone)
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
-
-
-def _command_body(user_id: str, text: str, n: int) -> str:
-    return urllib.parse.urlencode(
-        {
-            "team_id": "T0MENTOR",
-            "channel_id": "C0GENERAL",
-            "user_id": user_id,
-            "command": "/mentor",
-            "text": text,
-            "api_app_id": "AMENTOR",
-            "response_url": f"http://127.0.0.1:9/respond/{n}",
-            "trigger_id": f"{n}.trigger",
-        }
-    )
-
-
 def _send_commands(url: str, stop: threading.Event, acks: list[float]) -> None:
     """A slash command every 50 ms through the real HTTP server; ack time per command."""
-    from slack_sdk.signature import SignatureVerifier
-
-    verifier = SignatureVerifier(SIGNING_SECRET)
     n = 0
     while not stop.is_set():
         n += 1
-        body = _command_body("UBENCHUSER", "help", n)
-        ts = str(int(time.time()))
-        request = urllib.request.Request(
-            url,
-            data=body.encode(),
-            method="POST",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "x-slack-request-timestamp": ts,
-                "x-slack-signature": str(verifier.generate_signature(timestamp=ts, body=body)),
-            },
-        )
-        started = time.perf_counter()
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
-            if response.status == 200:
-                acks.append(time.perf_counter() - started)
+        status, seconds, _ = post_signed(url, command_body("UBENCHUSER", "help", n))
+        if status == 200:
+            acks.append(seconds)
         stop.wait(0.05)
-
-
-def _serve(bot: Mentorbot) -> tuple[str, Callable[[], None]]:
-    from waitress.server import create_server
-
-    from bot.server import SLACK_PATH, make_wsgi
-
-    server = create_server(make_wsgi(bot), host="127.0.0.1", port=0, threads=16)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    port = server.effective_port  # type: ignore[union-attr]
-    return f"http://127.0.0.1:{port}{SLACK_PATH}", server.close
 
 
 def run(pairs: int, scale: float, database_url: str | None) -> int:
@@ -274,7 +222,7 @@ def run(pairs: int, scale: float, database_url: str | None) -> int:
         f"round + {matched} intros queued in {t2 - t1:.1f}s"
     )
 
-    command_url, close = _serve(bot)
+    command_url, close = serve(bot)
     stop = threading.Event()
     acks: list[float] = []
     sender = threading.Thread(target=_send_commands, args=(command_url, stop, acks), daemon=True)
@@ -311,7 +259,7 @@ def run(pairs: int, scale: float, database_url: str | None) -> int:
     slack_minutes = elapsed * scale / 60
     achieved = distinct / slack_minutes if slack_minutes else 0.0
     allowed = float(TIER_PER_MINUTE["t3"])  # one conversations.open per intro
-    p99 = _percentile(acks, 0.99) * 1000 if acks else float("nan")
+    p99 = percentile(acks, 0.99) * 1000 if acks else float("nan")
     print(f"pairs matched:        {matched}")
     print(f"intros delivered:     {distinct}")
     print(f"duplicates:           {len(keys) - distinct}")
