@@ -25,6 +25,7 @@ from models.tables import (
     Round,
     Skill,
 )
+from models.workspace import in_live_workspace
 
 # A discarded round's matches never happened, so they do not count as past pairs.
 DISCARDED = "discarded"
@@ -203,7 +204,11 @@ def list_scheduled_programs(s: Session) -> list[tuple[int, str, str, datetime]]:
         (row.id, row.schedule_rrule or "", row.timezone, row.created_at)
         for row in s.scalars(
             select(Program)
-            .where(Program.status == "open", Program.schedule_rrule.is_not(None))
+            .where(
+                Program.status == "open",
+                Program.schedule_rrule.is_not(None),
+                in_live_workspace(Program.workspace_id),
+            )
             .order_by(Program.id)
         )
     ]
@@ -213,7 +218,11 @@ def list_newcomer_programs(s: Session) -> list[int]:
     return list(
         s.scalars(
             select(Program.id)
-            .where(Program.status == "open", Program.match_newcomers.is_(True))
+            .where(
+                Program.status == "open",
+                Program.match_newcomers.is_(True),
+                in_live_workspace(Program.workspace_id),
+            )
             .order_by(Program.id)
         )
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models.tables import Person, Workspace
 
@@ -66,3 +66,12 @@ def person_view(person: Person) -> PersonView:
         tz=person.tz,
         is_deleted=person.is_deleted,
     )
+
+
+def in_live_workspace(workspace_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """A filter for jobs: rows of workspaces whose token still works.
+
+    A revoked token (uninstalled app, deactivated workspace) stops every scheduled job for
+    that workspace instead of queueing messages nobody can send.
+    """
+    return workspace_id.in_(select(Workspace.id).where(Workspace.token_revoked_at.is_(None)))

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from bot.app import Mentorbot, create_app
 from bot.cli import main
 from bot.round_jobs import run_due_rounds, run_newcomers
-from models.tables import Match, OutboxMessage, Program, Round
+from models.tables import Match, OutboxMessage, Program, Round, Workspace
 from tests.conftest import InlineExecutor, make_settings
 from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
@@ -139,3 +139,16 @@ def test_two_replicas_running_the_same_slot_at_once_store_one_round(
         assert len(s.scalars(select(Match)).all()) == 2
     for own in engines:
         own.dispose()
+
+
+def test_a_revoked_workspace_runs_no_scheduled_round(bot: Mentorbot, clock: FrozenClock) -> None:
+    clock.set(datetime(2026, 10, 1, 8, tzinfo=UTC))
+    with bot.sessions.begin() as s:
+        make_rounds_world(s, clock(), pairs=2, schedule_rrule=RULE, timezone="Europe/Berlin")
+        for workspace in s.scalars(select(Workspace)):
+            workspace.token_revoked_at = clock()
+    clock.set(datetime(2026, 10, 26, 9, 0, 30, tzinfo=UTC))
+    assert run_due_rounds(bot) == []
+    assert run_newcomers(bot) == 0
+    with bot.sessions.begin() as s:
+        assert s.scalars(select(OutboxMessage)).all() == []
