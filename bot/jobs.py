@@ -10,9 +10,17 @@ from bot.app import Mentorbot
 from bot.round_jobs import install_round_jobs
 from bot.scheduler import LeaderScheduler
 from handlers.replay import KEY_PREFIX, WINDOW
+from models.enrollment import resume_due
 from models.events import prune_claims
 
 PRUNE_EVERY = 600
+RESUME_EVERY = 900
+
+
+def resume_paused(bot: Mentorbot) -> int:
+    """Resume every pause whose date has come; how many enrollments resumed."""
+    with bot.sessions.begin() as s:
+        return resume_due(s, at=bot.deps.clock())
 
 
 def prune_replay_keys(bot: Mentorbot) -> int:
@@ -26,6 +34,7 @@ def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     scheduler.add_job("prune-replay-keys", PRUNE_EVERY, lambda: prune_replay_keys(bot))
 
     # enrollment
+    scheduler.add_job("resume-paused", RESUME_EVERY, lambda: resume_paused(bot))
 
     # rounds
     install_round_jobs(bot, scheduler)

@@ -32,6 +32,68 @@ MATCH_ENDED_KINDLY = (
 )
 
 # --- enrollment ---
+JOIN_TITLE = "Join mentoring"
+PROFILE_TITLE = "Your mentoring profile"
+JOIN_PROGRAM_PROMPT = "Which program would you like to join?"
+CONSENT_TEXT = (
+    "I agree that mentorbot stores what I enter here to match me, that only I see it in "
+    "full (matches see my name, role, goals and skills; admins see totals only), and that "
+    "`/mentor forget-me` deletes it."
+)
+CONSENT_BOX = "I agree to the above"
+NEVER_HINT = "Confidential: nobody is ever told, including the people you pick."
+MANAGER_HINT = "Used only to keep reporting lines apart."
+HOURS_LABEL = "Working hours start ({tz})"
+CANNOT_ENROLL = "Sorry, {why} can't join mentoring programs."
+WHY_DEACTIVATED = "deactivated accounts"
+WHY_BOT = "bots"
+WHY_GUEST = "guest accounts"
+NO_OPEN_PROGRAM = "There is no program open for enrollment right now. Ask an admin to create one."
+NOT_ENROLLED = "You are not enrolled in any program yet. Try `/mentor join`."
+ERR_CONSENT = "Please agree so we can store your answers."
+ERR_ROLE = "Choose a role."
+ERR_GOAL = "Pick at least one goal, or write one below."
+ERR_SKILL = "Pick at least one skill you can offer."
+ERR_BOTH_LEVELS = "A skill can only be at one level: remove it from one of the lists."
+ERR_TOO_MANY = "Pick at most {n}."
+ERR_TOO_LONG = "Keep it under {n} characters."
+ERR_CAPACITY = "Choose between 1 and {n}."
+ERR_HOURS = "End after the start."
+ERR_DAYS = "Pick at least one working day."
+ERR_UNKNOWN = "That option is no longer offered; please choose again."
+ERR_CLOSED = "This program is not taking new people right now."
+ENROLL_SAVED_NEW = "You're in *{program}* as {role}. Here is what I saved:"
+ENROLL_SAVED_EDIT = "Your profile in *{program}* is updated. Here is what I saved:"
+ENROLL_SUMMARY = (
+    "• Skills you offer: {offered}\n• Goals: {goals}\n• Working hours: {days}, {start} to {end} "
+    "({tz})\n• Meetings: {frequency}{capacity}"
+)
+ENROLL_NEXT_ROUND = "Next matching round: {when}."
+ENROLL_NO_ROUND = "Admins will announce the next matching round."
+ENROLL_FOOTER = (
+    "Change it any time with `/mentor profile`, take a break with `/mentor pause`, or see "
+    "everything on my Home tab."
+)
+PAUSE_USAGE = (
+    "I couldn't read that. Try `/mentor pause until 2027-01-04` or `/mentor pause for 3 weeks`."
+)
+PAUSE_PAST = "That date has passed. Try `/mentor pause until 2027-01-04`."
+PAUSE_TOO_LONG = "You can pause for up to a year at a time."
+PAUSED = (
+    "Paused until {date}: no new matches or nudges until then. `/mentor resume` ends it sooner."
+)
+RESUMED = "Welcome back! You'll be considered for the next round."
+NOT_PAUSED = "You aren't paused."
+LEFT = "You've left *{program}*. Your history stays; join again any time with `/mentor join`."
+FORGET_CONFIRM = (
+    "This deletes everything I know about you — enrollments, answers, goals and notes — "
+    "and ends your current matches kindly. It cannot be undone. Delete it?"
+)
+FORGET_YES = "Delete my data"
+FORGET_NO = "Keep it"
+FORGOTTEN = "Done: your data is deleted. Only anonymous counts remain."
+FORGET_CANCELLED = "Nothing was deleted."
+STATUS_NONE = "You're not in any mentoring program. `/mentor join` to start."
 
 
 # --- rounds ---

@@ -11,6 +11,8 @@ class Callback(StrEnum):
     """View callback ids."""
 
     # enrollment
+    JOIN = "enroll_join"
+    JOIN_PROGRAM = "enroll_choose_program"
 
     # rounds
 
@@ -23,6 +25,13 @@ class Action(StrEnum):
     """Block action ids."""
 
     # enrollment
+    FORGET_ME_CONFIRM = "enroll_forget_me_confirm"
+    FORGET_ME_CANCEL = "enroll_forget_me_cancel"
+    HOME_EDIT = "home_edit_profile"
+    HOME_PAUSE = "home_pause"
+    HOME_RESUME = "home_resume"
+    HOME_FORGET = "home_forget_me"
+    HOME_JOIN = "home_join"
 
     # rounds
     ROUND_APPROVE = "round_approve"
@@ -40,6 +49,23 @@ class Block(StrEnum):
     """Input block ids, which key the values of a view submission."""
 
     # enrollment
+    PROGRAM = "enroll_program"
+    ROLE = "enroll_role"
+    OFFER_EXPERT = "enroll_offer_expert"
+    OFFER_EXPERIENCED = "enroll_offer_experienced"
+    GOALS = "enroll_goals"
+    FREE_GOAL = "enroll_free_goal"
+    SENIORITY = "enroll_seniority"
+    DEPARTMENT = "enroll_department"
+    MANAGER = "enroll_manager"
+    DAYS = "enroll_days"
+    START = "enroll_start"
+    END = "enroll_end"
+    LANGUAGES = "enroll_languages"
+    FREQUENCY = "enroll_frequency"
+    CAPACITY = "enroll_capacity"
+    NEVER = "enroll_never"
+    CONSENT = "enroll_consent"
 
     # rounds
 

@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers import copy, rounds
+from handlers import copy, enrollment, rounds
 from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.errors import handle_app_error
@@ -135,6 +135,7 @@ def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
     registrar.command(COMMAND, router.handle)
     # Each feature registers its subcommands and listeners here, one line each.
     # enrollment
+    enrollment.register(registrar, router, deps)
 
     # rounds
     rounds.register(registrar, router, deps)

@@ -576,3 +576,10 @@ def latest_due_slot(
     if slot is None:
         return None
     return slot.astimezone(UTC)
+
+
+def next_slot(rule: str, timezone: str, created_at: datetime, now: datetime) -> datetime | None:
+    """The first slot of the schedule after `now` (UTC), read like latest_due_slot."""
+    start = created_at.astimezone(ZoneInfo(timezone)).replace(second=0, microsecond=0)
+    slot = rrulestr(rule, dtstart=start).after(now.astimezone(ZoneInfo(timezone)), inc=False)
+    return None if slot is None else slot.astimezone(UTC)

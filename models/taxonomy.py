@@ -1,0 +1,138 @@
+"""The skill taxonomy: a shipped default of about 60 skills in clusters, extensible per program.
+
+Each program gets its own copy of the default when it is created, so admins can add skills
+to one program without changing another's, and matching keeps comparing skill ids.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.errors import InvalidError
+from models.tables import Skill
+
+DEFAULT_TAXONOMY: dict[str, tuple[str, ...]] = {
+    "Leadership": (
+        "People management",
+        "Giving feedback",
+        "Delegation",
+        "Hiring and interviewing",
+        "Strategy",
+        "Decision making",
+        "Leading through change",
+        "Coaching others",
+    ),
+    "Engineering": (
+        "System design",
+        "Code review",
+        "Testing",
+        "Python",
+        "JavaScript / TypeScript",
+        "Cloud infrastructure",
+        "Security",
+        "Performance",
+        "Incident response",
+        "Technical writing",
+    ),
+    "Product": (
+        "Product discovery",
+        "Roadmapping",
+        "User research",
+        "Prioritisation",
+        "Metrics and experiments",
+        "UX design",
+        "Go-to-market",
+    ),
+    "Data": (
+        "SQL",
+        "Statistics",
+        "Machine learning",
+        "Data visualisation",
+        "Data engineering",
+        "Analytics storytelling",
+    ),
+    "Communication": (
+        "Public speaking",
+        "Writing clearly",
+        "Running meetings",
+        "Negotiation",
+        "Stakeholder management",
+        "Conflict resolution",
+        "Presenting to executives",
+    ),
+    "Career growth": (
+        "Career planning",
+        "Getting promoted",
+        "Changing teams or roles",
+        "Building a network",
+        "Personal brand",
+        "Time management",
+        "Work-life balance",
+        "Becoming a manager",
+    ),
+    "Inclusion": (
+        "Inclusive leadership",
+        "Allyship",
+        "Building diverse teams",
+        "Navigating bias",
+        "Accessibility",
+    ),
+    "Business": (
+        "Finance basics",
+        "Sales",
+        "Customer success",
+        "Operations",
+        "Project management",
+        "Entrepreneurship",
+        "Legal and compliance basics",
+    ),
+}
+
+MAX_SKILL_NAME = 60
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
+
+
+def list_skills(s: Session, program_id: int) -> list[Skill]:
+    query = select(Skill).where(Skill.program_id == program_id)
+    return list(s.scalars(query.order_by(Skill.cluster, Skill.name)))
+
+
+def seed_default_skills(s: Session, program_id: int, at: datetime) -> int:
+    """Give a program the default taxonomy (skills it already has are kept); count added."""
+    have = {skill.slug for skill in list_skills(s, program_id)}
+    added = 0
+    for cluster, names in DEFAULT_TAXONOMY.items():
+        for name in names:
+            slug = slugify(name)
+            if slug not in have:
+                s.add(
+                    Skill(
+                        program_id=program_id, slug=slug, name=name, cluster=cluster, created_at=at
+                    )
+                )
+                have.add(slug)
+                added += 1
+    s.flush()
+    return added
+
+
+def add_skill(s: Session, program_id: int, name: str, cluster: str, at: datetime) -> Skill:
+    """An admin's own skill for one program; the same name twice is one skill."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_SKILL_NAME:
+        raise InvalidError(f"A skill name needs 1 to {MAX_SKILL_NAME} characters.")
+    slug = slugify(name)
+    existing = s.scalar(select(Skill).where(Skill.program_id == program_id, Skill.slug == slug))
+    if existing is not None:
+        return existing
+    skill = Skill(program_id=program_id, slug=slug, name=name, cluster=cluster[:64], created_at=at)
+    s.add(skill)
+    s.flush()
+    return skill
