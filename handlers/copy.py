@@ -93,6 +93,30 @@ FORGET_YES = "Delete my data"
 FORGET_NO = "Keep it"
 FORGOTTEN = "Done: your data is deleted. Only anonymous counts remain."
 FORGET_CANCELLED = "Nothing was deleted."
+PROGRAM_CREATED = (
+    "Program *{program}* is open: people can `/mentor join {slug}`. Rounds: {schedule}."
+)
+PROGRAM_UPDATED = "Program *{program}* is updated. Rounds: {schedule}."
+PROGRAM_LIST_EMPTY = "No programs yet. Create one with `/mentor admin program create`."
+PROGRAM_LINE = (
+    "*{name}* (`{slug}`, {format}, {status}): {mentors} mentors, {mentees} mentees, "
+    "{peers} peers. Rounds {schedule}."
+)
+PROGRAM_USAGE = (
+    "Use `/mentor admin program create`, `/mentor admin program edit [program]` or "
+    "`/mentor admin program list`."
+)
+ADMIN_USAGE = (
+    "Use `/mentor admin add @person [program]` or `/mentor admin remove @person [program]`."
+)
+ADMIN_ADDED = "<@{user}> is now an admin of *{program}*."
+ADMIN_ALREADY = "<@{user}> was already an admin of *{program}*."
+ADMIN_REMOVED = "<@{user}> is no longer an admin of *{program}*."
+ADMIN_NOT = "<@{user}> was not an admin of *{program}*."
+ERR_NAME = "Give the program a name of up to 100 characters."
+ERR_ZONE = "Use a time zone name like Europe/Berlin or America/New_York."
+ERR_RANGE = "Use a whole number from {low} to {high}."
+ERR_CAPACITY_MAX = "At least the default."
 STATUS_NONE = "You're not in any mentoring program. `/mentor join` to start."
 
 

@@ -13,6 +13,7 @@ class Callback(StrEnum):
     # enrollment
     JOIN = "enroll_join"
     JOIN_PROGRAM = "enroll_choose_program"
+    PROGRAM_SETTINGS = "program_settings"
 
     # rounds
 
@@ -66,6 +67,18 @@ class Block(StrEnum):
     CAPACITY = "enroll_capacity"
     NEVER = "enroll_never"
     CONSENT = "enroll_consent"
+    P_NAME = "program_name"
+    P_FORMAT = "program_format"
+    P_SCHEDULE = "program_schedule"
+    P_TIMEZONE = "program_timezone"
+    P_CADENCE = "program_cadence"
+    P_WEEKS = "program_weeks"
+    P_CAPACITY = "program_capacity"
+    P_CAPACITY_MAX = "program_capacity_max"
+    P_APPROVAL = "program_approval"
+    P_ADMIN_CHANNEL = "program_admin_channel"
+    P_CHANNEL = "program_channel"
+    P_SKILLS = "program_skills"
 
     # rounds
 

@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers import copy, enrollment, rounds
+from handlers import copy, enrollment, program_admin, rounds
 from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.errors import handle_app_error
@@ -136,6 +136,7 @@ def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
     # Each feature registers its subcommands and listeners here, one line each.
     # enrollment
     enrollment.register(registrar, router, deps)
+    program_admin.register(registrar, router, deps)
 
     # rounds
     rounds.register(registrar, router, deps)

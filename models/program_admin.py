@@ -1,0 +1,75 @@
+"""Creating and editing programs: the settings an admin chooses, checked and stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.admins import add_admin
+from models.errors import InvalidError
+from models.tables import Enrollment, Program
+from models.taxonomy import seed_default_skills, slugify
+
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    name: str
+    format: str
+    schedule_rrule: str | None
+    timezone: str
+    meeting_cadence_days: int
+    engagement_weeks: int
+    capacity_default: int
+    capacity_max: int
+    approval_required: bool
+    admin_channel_id: str | None
+    program_channel_id: str | None
+
+
+def _apply(program: Program, settings: ProgramSettings, at: datetime) -> None:
+    for field, value in settings.__dict__.items():
+        setattr(program, field, value)
+    program.updated_at = at
+
+
+def create_program(
+    s: Session, workspace_id: int, settings: ProgramSettings, creator_id: int, at: datetime
+) -> Program:
+    """A new open program with the default taxonomy; its creator is its first admin."""
+    slug = slugify(settings.name) or "program"
+    taken = s.scalar(
+        select(Program.id).where(Program.workspace_id == workspace_id, Program.slug == slug)
+    )
+    if taken is not None:
+        raise InvalidError(f"There is already a program called `{slug}`.")
+    program = Program(
+        workspace_id=workspace_id,
+        slug=slug,
+        status="open",
+        weights={},
+        settings={},
+        created_at=at,
+    )
+    _apply(program, settings, at)
+    s.add(program)
+    s.flush()
+    seed_default_skills(s, program.id, at)
+    add_admin(s, program.id, creator_id, at)
+    return program
+
+
+def update_program(s: Session, program: Program, settings: ProgramSettings, at: datetime) -> None:
+    _apply(program, settings, at)
+    s.flush()
+
+
+def count_enrolled(s: Session, program_id: int) -> dict[str, int]:
+    rows = s.execute(
+        select(Enrollment.role, func.count())
+        .where(Enrollment.program_id == program_id, Enrollment.status != "left")
+        .group_by(Enrollment.role)
+    )
+    return {str(role): int(n) for role, n in rows}

@@ -1,0 +1,147 @@
+"""Programs through Slack: create and edit in a modal, list, and program admins."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.app import Mentorbot
+from handlers.enroll_form import V
+from handlers.ids import Block, Callback
+from models.tables import AuditEntry, Person, Program, ProgramAdmin, Skill
+from tests.conftest import ADMIN
+from tests.fakes.slack import FakeSlack
+from tests.support.slack_requests import SlackDriver, ack_json
+
+
+def _text(value: str) -> dict[str, Any]:
+    return {V: {"type": "plain_text_input", "value": value}}
+
+
+def _pick(value: str) -> dict[str, Any]:
+    return {V: {"type": "static_select", "selected_option": {"value": value}}}
+
+
+def _settings(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        Block.P_NAME: _text("Engineering mentoring"),
+        Block.P_FORMAT: _pick("one_on_one"),
+        Block.P_SCHEDULE: _text("every 4 weeks on Monday at 10:00"),
+        Block.P_TIMEZONE: _text("Europe/Berlin"),
+        Block.P_CADENCE: _text("14"),
+        Block.P_WEEKS: _text("12"),
+        Block.P_CAPACITY: _text("2"),
+        Block.P_CAPACITY_MAX: _text("3"),
+        Block.P_APPROVAL: _pick("yes"),
+        Block.P_ADMIN_CHANNEL: {V: {"type": "channels_select", "selected_channel": "CADMIN0001"}},
+        Block.P_CHANNEL: {V: {"type": "channels_select", "selected_channel": None}},
+        Block.P_SKILLS: _text("Kubernetes, Pricing"),
+    }
+    values.update(overrides)
+    return values
+
+
+def _drain(bot: Mentorbot) -> None:
+    for _ in range(5):
+        if bot.deliverer.run_once().sent == 0:
+            return
+
+
+def test_admin_creates_edits_and_lists_a_program(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user(ADMIN)
+    slack.command(ADMIN, "admin program create")
+    (opened,) = fake_slack.state.views.values()
+    assert opened["callback_id"] == Callback.PROGRAM_SETTINGS
+    meta = opened["private_metadata"]
+
+    answer = ack_json(
+        slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, _settings(), private_metadata=meta)
+    )
+    assert answer == {}
+    with bot.sessions.begin() as s:
+        program = s.scalars(select(Program)).one()
+        assert program.schedule_rrule == "FREQ=WEEKLY;INTERVAL=4;BYDAY=MO;BYHOUR=10;BYMINUTE=0"
+        assert (program.slug, program.timezone, program.admin_channel_id) == (
+            "engineering-mentoring",
+            "Europe/Berlin",
+            "CADMIN0001",
+        )
+        skills = s.scalars(select(Skill.name).where(Skill.program_id == program.id)).all()
+        assert len(skills) == 60  # 58 shipped + the two added
+        assert {"Kubernetes", "Pricing", "System design"} <= set(skills)
+        admins = s.scalars(select(Person.slack_user_id).join(ProgramAdmin)).all()
+        assert admins == [ADMIN]
+        assert s.scalars(select(AuditEntry.action)).all() == ["program.create"]
+    _drain(bot)
+    (dm,) = fake_slack.messages_in(fake_slack.dm_channel(ADMIN))
+    assert "/mentor join engineering-mentoring" in dm.text
+    assert "every 4 weeks on Monday at 10:00" in dm.text
+
+    slack.command(ADMIN, "admin program edit")
+    edit = list(fake_slack.state.views.values())[-1]
+    assert "every 4 weeks on Monday at 10:00" in json.dumps(edit["blocks"])
+    ack_json(
+        slack.submit(
+            ADMIN,
+            Callback.PROGRAM_SETTINGS,
+            _settings(**{Block.P_SCHEDULE: _text("every month on the first Tuesday at 9am")}),
+            private_metadata=edit["private_metadata"],
+        )
+    )
+    listing = ack_json(slack.command(ADMIN, "admin program list"))["text"]
+    assert "every month on the first Tuesday at 09:00" in listing
+    assert "0 mentors, 0 mentees" in listing
+
+
+def test_invalid_settings_are_shown_next_to_each_field(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    bad = _settings(
+        **{
+            Block.P_NAME: _text(""),
+            Block.P_SCHEDULE: _text("sometimes"),
+            Block.P_TIMEZONE: _text("Mars/Olympus"),
+            Block.P_CADENCE: _text("0"),
+            Block.P_CAPACITY: _text("3"),
+            Block.P_CAPACITY_MAX: _text("2"),
+        }
+    )
+    answer = ack_json(slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, bad, private_metadata="{}"))
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {
+        Block.P_NAME,
+        Block.P_SCHEDULE,
+        Block.P_TIMEZONE,
+        Block.P_CADENCE,
+        Block.P_CAPACITY_MAX,
+    }
+    assert "every 4 weeks on Monday at 10:00" in answer["errors"][Block.P_SCHEDULE]
+    with bot.sessions.begin() as s:
+        assert s.scalars(select(Program)).all() == []
+
+
+def test_program_admins_are_added_and_removed_by_mention(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    ack_json(slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, _settings(), private_metadata="{}"))
+    assert "Use `/mentor admin add" in ack_json(slack.command(ADMIN, "admin add bob"))["text"]
+    assert (
+        "is now an admin" in ack_json(slack.command(ADMIN, "admin add <@UBOB000001|bob>"))["text"]
+    )
+    assert "already" in ack_json(slack.command(ADMIN, "admin add <@UBOB000001>"))["text"]
+    # Bob may now run admin commands; removed, he may not
+    assert (
+        "Engineering mentoring"
+        in ack_json(slack.command("UBOB000001", "admin program list"))["text"]
+    )
+    assert "no longer" in ack_json(slack.command(ADMIN, "admin remove <@UBOB000001>"))["text"]
+    assert (
+        "only program admins" in ack_json(slack.command("UBOB000001", "admin program list"))["text"]
+    )
+    with bot.sessions.begin() as s:
+        actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        assert actions == ["program.create", "admin.add", "admin.remove"]
