@@ -117,6 +117,20 @@ ERR_NAME = "Give the program a name of up to 100 characters."
 ERR_ZONE = "Use a time zone name like Europe/Berlin or America/New_York."
 ERR_RANGE = "Use a whole number from {low} to {high}."
 ERR_CAPACITY_MAX = "At least the default."
+HOME_TITLE = "Your mentoring"
+HOME_NOT_ENROLLED = "You're not in a mentoring program yet. Open programs:"
+HOME_NO_PROGRAMS = "There is no open program yet. Ask an admin to create one."
+HOME_KNOWS = "*What mentorbot knows about you*, all of it used only for matching:"
+HOME_ADMIN = "*Programs you run*"
+HOME_ADMIN_LINE = (
+    "*{program}*: {mentors} mentors, {mentees} mentees, {open} open matches. "
+    "`/mentor admin round {slug}` · `/mentor admin report {slug}`"
+)
+HOME_PAUSE_WEEKS = 4
+INVITE = (
+    "Welcome to <#{channel}>! *{program}* pairs people to learn from each other, a few "
+    "conversations at a time. Want to join?"
+)
 STATUS_NONE = "You're not in any mentoring program. `/mentor join` to start."
 
 

@@ -161,6 +161,8 @@ def summary(s: Session, enrollment: Enrollment, program: Program) -> str:
 
 def refresh_person(client: WebClient, deps: Deps, team_id: str, user_id: str) -> Person | None:
     """Ask Slack who the person is now (name, zone, flags) and remember it."""
+    if not user_id:
+        return None
     try:
         info = client.users_info(user=user_id)
     except SlackApiError as err:
@@ -196,18 +198,45 @@ def _open_form(
     deps: Deps, request: CommandRequest, tools: CommandTools, name: str | None, *, editing: bool
 ) -> Reply | None:
     tools.ack_now()
+    why = open_form(
+        deps,
+        tools.client,
+        team_id=request.team_id,
+        user_id=request.slack_user_id,
+        trigger_id=request.trigger_id,
+        name=name,
+        editing=editing,
+    )
+    return Reply(why) if why else None
+
+
+def open_form(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    name: str | None = None,
+    editing: bool = False,
+    program_id: int | None = None,
+) -> str | None:
+    """Open the join (or profile) modal; the reason it cannot be opened, or None."""
     at = deps.clock()
-    program_id: int | None = None
     with deps.sessions.begin() as s:
-        workspace = get_workspace(s, request.team_id)
+        workspace = get_workspace(s, team_id)
         if workspace is None:
             raise NotFoundError(copy.NO_OPEN_PROGRAM)
-        person = ensure_person(s, workspace.id, request.slack_user_id, at)
+        person = ensure_person(s, workspace.id, user_id, at)
         why = refusal(person)
         if why:
-            return Reply(why)
+            return why
         program: Program | None
-        if editing:
+        if program_id is not None:
+            program = s.get(Program, program_id)
+            if program is None or program.workspace_id != workspace.id:
+                raise NotFoundError(copy.NO_OPEN_PROGRAM)
+        elif editing:
             mine = [e.program_id for e in store.list_enrollments(s, person.id)]
             programs = [p for p in list_programs(s, workspace.id) if p.id in mine]
             if not programs:
@@ -219,10 +248,9 @@ def _open_form(
             programs = list_programs(s, workspace.id, open_only=True)
             if not programs:
                 raise NotFoundError(copy.NO_OPEN_PROGRAM)
-            only = programs[0] if len(programs) == 1 else None
-            if only is None:
+            program = programs[0] if len(programs) == 1 else None
+            if program is None:
                 view = program_choice([(p.id, p.name) for p in programs])
-            program = only
         if program is not None:
             program_id = program.id
             view = enrollment_form(
@@ -230,14 +258,14 @@ def _open_form(
                 form_values(s, program, person),
             )
         known_tz = person.tz
-    opened = tools.client.views_open(trigger_id=request.trigger_id, view=view)
-    fresh = refresh_person(tools.client, deps, request.team_id, request.slack_user_id)
+    opened = client.views_open(trigger_id=trigger_id, view=view)
+    fresh = refresh_person(client, deps, team_id, user_id)
     if fresh is None:
         return None
     opened_view = opened.get("view") or {}
     why = refusal(fresh)
     if why:
-        tools.client.views_update(view_id=opened_view.get("id"), view=notice(copy.JOIN_TITLE, why))
+        client.views_update(view_id=opened_view.get("id"), view=notice(copy.JOIN_TITLE, why))
     elif program_id is not None and fresh.tz != known_tz:
         with deps.sessions.begin() as s:
             program = s.get_one(Program, program_id)
@@ -245,9 +273,7 @@ def _open_form(
             view = enrollment_form(
                 form_context(s, program, person, editing=editing), form_values(s, program, person)
             )
-        tools.client.views_update(
-            view_id=opened_view.get("id"), hash=opened_view.get("hash"), view=view
-        )
+        client.views_update(view_id=opened_view.get("id"), hash=opened_view.get("hash"), view=view)
     return None
 
 

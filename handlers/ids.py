@@ -14,6 +14,7 @@ class Callback(StrEnum):
     JOIN = "enroll_join"
     JOIN_PROGRAM = "enroll_choose_program"
     PROGRAM_SETTINGS = "program_settings"
+    FORGET_ME = "enroll_forget_me"
 
     # rounds
 
@@ -33,6 +34,7 @@ class Action(StrEnum):
     HOME_RESUME = "home_resume"
     HOME_FORGET = "home_forget_me"
     HOME_JOIN = "home_join"
+    INVITE_JOIN = "invite_join"
 
     # rounds
     ROUND_APPROVE = "round_approve"

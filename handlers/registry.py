@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers import copy, enrollment, program_admin, rounds
+from handlers import copy, enroll_events, enrollment, home, program_admin, rounds
 from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.errors import handle_app_error
@@ -137,6 +137,8 @@ def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
     # enrollment
     enrollment.register(registrar, router, deps)
     program_admin.register(registrar, router, deps)
+    home.register(registrar, deps)
+    enroll_events.register(registrar, deps)
 
     # rounds
     rounds.register(registrar, router, deps)
