@@ -10,15 +10,20 @@ and a loopback Slack fake that checks every Web API call against Slack's referen
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import statistics
 import sys
 import tempfile
 import threading
+import time
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import func, select
 
 from bot.app import Mentorbot, create_app
 from bot.benchkit import SIGNING_SECRET, command_body, percentile, post_signed, serve
@@ -105,15 +110,142 @@ def run_burst(count: int, text: str, database_url: str | None, threads: int) -> 
     return 0 if errors == 0 and not violations and percentile(acks, 0.99) < 3.0 else 1
 
 
+def _program(bot: Mentorbot) -> tuple[int, list[int]]:
+    from models.program_admin import ProgramSettings, create_program
+    from models.tables import Skill
+    from models.workspace import ensure_person, ensure_workspace
+    from tests.fakes.slack import TEAM_ID
+
+    at = datetime.now(UTC)
+    with bot.sessions.begin() as s:
+        workspace = ensure_workspace(s, TEAM_ID, at)
+        admin = ensure_person(s, workspace.id, "UBENCHADMIN", at)
+        settings = ProgramSettings(
+            name="Launch day",
+            format="one_on_one",
+            schedule_rrule="FREQ=WEEKLY;INTERVAL=4;BYDAY=MO;BYHOUR=10;BYMINUTE=0",
+            timezone="Europe/Berlin",
+            meeting_cadence_days=14,
+            engagement_weeks=12,
+            capacity_default=2,
+            capacity_max=3,
+            approval_required=True,
+            admin_channel_id="CADMIN0001",
+            program_channel_id=None,
+        )
+        program = create_program(s, workspace.id, settings, admin.id, at)
+        skills = list(s.scalars(select(Skill.id).where(Skill.program_id == program.id)))
+        return program.id, skills
+
+
+def run_joins(
+    people: int, minutes: float, workers: int, database_url: str | None, threads: int
+) -> int:
+    """Each person runs /mentor join, then submits the modal; both acks are timed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from handlers.enroll_form import Metadata
+    from handlers.ids import Callback
+    from models.tables import Enrollment, OutboxMessage
+    from tests.fakes.slack import FakeSlack
+    from tests.support.enroll_world import form_state
+
+    fake = FakeSlack().start()
+    bot = _bot(database_url, fake)
+    program_id, skills = _program(bot)
+    zones = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Europe/London")
+    for i in range(people):
+        fake.add_user(f"UJOIN{i:05d}", tz=zones[i % len(zones)])
+    url, close = serve(bot, threads=threads)
+    respond = fake.response_url("joins")
+    command_acks: list[float] = []
+    submit_acks: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    started = time.perf_counter()
+    gap = minutes * 60 / people  # launch day: everyone within `minutes`, evenly spread
+
+    def one(i: int) -> None:
+        nonlocal errors
+        delay = started + i * gap - time.perf_counter()
+        if delay > 0:
+            threading.Event().wait(delay)
+        user = f"UJOIN{i:05d}"
+        status, seconds, _ = post_signed(url, command_body(user, "join", i, response_url=respond))
+        mentor = i % 3 == 0
+        state = form_state(
+            role="mentor" if mentor else "mentee",
+            expert=[skills[i % len(skills)]] if mentor else [],
+            goals=[] if mentor else [skills[(i * 7) % len(skills)]],
+        )
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T0MENTOR"},
+            "user": {"id": user, "team_id": "T0MENTOR"},
+            "api_app_id": "AMENTOR",
+            "view": {
+                "id": f"VJOIN{i:05d}",
+                "type": "modal",
+                "callback_id": Callback.JOIN,
+                "private_metadata": Metadata(program_id, zones[i % len(zones)]).dump(),
+                "state": {"values": state},
+                "hash": f"h{i}",
+            },
+        }
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        status2, seconds2, answer = post_signed(url, body)
+        with lock:
+            if status == 200:
+                command_acks.append(seconds)
+            if status2 == 200 and not answer.strip():
+                submit_acks.append(seconds2)
+            errors += (status != 200) + (status2 != 200 or bool(answer.strip()))
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(one, range(people)))
+    elapsed = time.perf_counter() - started
+    close()
+    with bot.sessions() as s:
+        stored = s.scalar(select(func.count()).select_from(Enrollment)) or 0
+        queued = s.scalar(select(func.count()).select_from(OutboxMessage)) or 0
+    opened = len(fake.calls_to("views.open"))
+    rate = people / elapsed
+    print(f"{people} people joined in {elapsed:.1f}s ({rate:.1f} joins/s, {workers} clients)")
+    _report("/mentor join ack", command_acks, 0)
+    _report("modal submit ack (validated and stored)", submit_acks, 0)
+    print(
+        f"errors: {errors}; modals opened: {opened}; enrollments stored: {stored}; "
+        f"confirmation DMs queued: {queued}"
+    )
+    violations = sorted(set(fake.violations))
+    print(f"Slack method reference violations: {len(violations)}")
+    fake.stop()
+    bot.engine.dispose()
+    ok = errors == 0 and stored == people and not violations
+    return 0 if ok and percentile(submit_acks, 0.99) < 3.0 else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.bench_load")
-    parser.add_argument("mode", choices=["burst"])
-    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("mode", choices=["burst", "joins"])
+    parser.add_argument("--count", type=int, default=200, help="burst: commands at once")
+    parser.add_argument("--people", type=int, default=5000, help="joins: people enrolling")
+    parser.add_argument("--clients", type=int, default=64, help="joins: concurrent clients")
+    parser.add_argument("--minutes", type=float, default=10.0, help="joins: spread over")
+    parser.add_argument(
+        "--scale-minutes",
+        action="store_true",
+        help="joins: keep launch day's rate (5,000 per --minutes) for fewer people",
+    )
     parser.add_argument("--text", default="help")
     parser.add_argument("--threads", type=int, default=16, help="server worker threads")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a burst queues by design
+    if args.mode == "joins":
+        minutes = args.minutes * args.people / 5000 if args.scale_minutes else args.minutes
+        return run_joins(args.people, minutes, args.clients, args.database_url, args.threads)
     return run_burst(args.count, args.text, args.database_url, args.threads)
 
 
