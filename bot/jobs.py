@@ -9,12 +9,14 @@ from __future__ import annotations
 from bot.app import Mentorbot
 from bot.round_jobs import install_round_jobs
 from bot.scheduler import LeaderScheduler
+from handlers.engagement import run_engagement
 from handlers.replay import KEY_PREFIX, WINDOW
 from models.enrollment import resume_due
 from models.events import prune_claims
 
 PRUNE_EVERY = 600
 RESUME_EVERY = 900
+ENGAGE_EVERY = 300  # messages carry their own 10:00-local time; this only finds them
 
 
 def resume_paused(bot: Mentorbot) -> int:
@@ -40,5 +42,6 @@ def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     install_round_jobs(bot, scheduler)
 
     # engagement
+    scheduler.add_job("engagement", ENGAGE_EVERY, lambda: run_engagement(bot.deps))
 
     # insight

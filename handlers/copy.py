@@ -198,6 +198,48 @@ INTRO_NOT_A_GOOD_FIT = "Not a good fit"
 
 
 # --- engagement ---
+CHECKIN = "Quick check-in: did you two meet since {since}?"
+CHECKIN_MET = "Yes, we met"
+CHECKIN_NOT_YET = "Not yet"
+CHECKIN_RESCHEDULING = "We're rescheduling"
+CHECKIN_END = "End this match"
+CHECKIN_THANKS = "Thanks, noted: {answer}."
+CHECKIN_ALREADY = "You already answered this check-in."
+FIRST_MEETING_NUDGE = (
+    "It's been {days} days since your intro and I haven't heard about a first meeting yet. "
+    "Here are times that fit you both:\n{slots}"
+)
+KEEP_GOING = (
+    "Your mentoring match in *{program}* has gone quiet. Would you like to keep going? "
+    "Only I see your answer."
+)
+KEEP_GOING_YES = "Yes, keep going"
+KEEP_GOING_NO = "No, end it kindly"
+KEEP_GOING_THANKS = "Thanks, noted. Your answer stays private."
+PULSE = "How is your mentoring going in *{program}*? Two quick ratings, private to you."
+PULSE_FINAL = (
+    "Your mentoring in *{program}* has reached its planned end. Thank you for taking part! "
+    "One last private survey?"
+)
+PULSE_REMINDER = "A gentle reminder: your short survey for *{program}* closes soon."
+PULSE_BUTTON = "Share how it's going"
+PULSE_TITLE = "How it's going"
+PULSE_THANKS = "Thank you: your answers are private and help the program."
+PULSE_GONE = "This survey has closed or was already answered."
+ERR_RATING = "Choose a rating."
+COMPLETED_THANKS = (
+    "Thank you both for mentoring in *{program}*. Your history stays on your Home tab."
+)
+MENTEE_INVITE = (
+    "Ready to pass it on? Join *{program}* as a mentor next round with `/mentor profile`."
+)
+KUDOS = ":tada: Kudos to <@{mentor}> for mentoring <@{mentee}> in *{program}*!"
+REMATCH_NONE = "You don't have a current match to end."
+REMATCH_DONE = "Done: your match has ended kindly and you're first in line for the next one."
+SCHEDULED_THANKS = "Great, noted that you've scheduled your first meeting."
+NOT_A_MEMBER = "That button belongs to someone else's match."
+GOALS_NONE = "You have no goals yet. Mentees can set them with `/mentor goals`."
+GOALS_HEADER = "*Your goals*"
 
 
 # --- insight ---

@@ -19,6 +19,7 @@ class Callback(StrEnum):
     # rounds
 
     # engagement
+    PULSE = "pulse_survey"
 
     # insight
 
@@ -44,6 +45,13 @@ class Action(StrEnum):
     # engagement (the intro's buttons; rounds emits them, engagement answers them)
     SCHEDULED = "match_scheduled"
     NOT_A_GOOD_FIT = "match_not_a_good_fit"
+    CHECKIN_MET = "checkin_met"
+    CHECKIN_NOT_YET = "checkin_not_yet"
+    CHECKIN_RESCHEDULING = "checkin_rescheduling"
+    CHECKIN_END = "checkin_end"
+    KEEP_GOING_YES = "keep_going_yes"
+    KEEP_GOING_NO = "keep_going_no"
+    PULSE_OPEN = "pulse_open"
 
     # insight
 
@@ -85,5 +93,10 @@ class Block(StrEnum):
     # rounds
 
     # engagement
+    PULSE_VALUE = "pulse_value"
+    PULSE_PROGRESS = "pulse_progress"
+    PULSE_RECOMMEND = "pulse_recommend"
+    PULSE_COMMENT = "pulse_comment"
+    PULSE_KUDOS = "pulse_kudos"
 
     # insight

@@ -139,3 +139,8 @@ def mark_failed(s: Session, message_id: int, *, error: str) -> None:
         .where(OutboxMessage.id == message_id)
         .values(state="failed", last_error=error[:200])
     )
+
+
+def exists(s: Session, key: str) -> bool:
+    """Whether a message with this key was ever queued (sent or not)."""
+    return s.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None

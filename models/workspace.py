@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models.tables import Person, Workspace
@@ -24,9 +25,14 @@ class PersonView:
 def ensure_workspace(s: Session, slack_team_id: str, at: datetime) -> Workspace:
     workspace = s.scalar(select(Workspace).where(Workspace.slack_team_id == slack_team_id))
     if workspace is None:
-        workspace = Workspace(slack_team_id=slack_team_id, created_at=at)
-        s.add(workspace)
-        s.flush()
+        try:  # two requests may create it at once: the loser reads the winner's row
+            with s.begin_nested():
+                workspace = Workspace(slack_team_id=slack_team_id, created_at=at)
+                s.add(workspace)
+        except IntegrityError:
+            workspace = s.scalars(
+                select(Workspace).where(Workspace.slack_team_id == slack_team_id)
+            ).one()
     return workspace
 
 
@@ -45,15 +51,19 @@ def get_person(s: Session, workspace_id: int, slack_user_id: str) -> Person | No
 def ensure_person(s: Session, workspace_id: int, slack_user_id: str, at: datetime) -> Person:
     person = get_person(s, workspace_id, slack_user_id)
     if person is None:
-        person = Person(
-            workspace_id=workspace_id,
-            slack_user_id=slack_user_id,
-            created_at=at,
-            updated_at=at,
-            hr_attributes={},
-        )
-        s.add(person)
-        s.flush()
+        try:  # concurrent requests from one person: the loser reads the winner's row
+            with s.begin_nested():
+                person = Person(
+                    workspace_id=workspace_id,
+                    slack_user_id=slack_user_id,
+                    created_at=at,
+                    updated_at=at,
+                    hr_attributes={},
+                )
+                s.add(person)
+        except IntegrityError:
+            person = get_person(s, workspace_id, slack_user_id)
+            assert person is not None
     return person
 
 

@@ -1,0 +1,251 @@
+"""Keeping pairs alive: check-ins, meetings, the stall ladder, pulses and completion.
+
+These functions decide and record; handlers.engagement turns each decision into messages
+through the outbox in the same transaction. Thresholds live in Program.settings with the
+defaults below, so a program can be stricter or gentler without a migration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.tables import (
+    CheckIn,
+    CheckInAnswer,
+    Enrollment,
+    Match,
+    MatchMember,
+    Person,
+    Program,
+    PulseResponse,
+    PulseSurvey,
+)
+from models.workspace import in_live_workspace
+
+DEFAULTS: dict[str, int] = {
+    "first_meeting_days": 10,  # no confirmed first meeting by then: a nudge with slots
+    "stall_periods": 2,  # no meeting for this many cadence periods: stalled
+    "not_yet_limit": 2,  # this many "not yet" answers in a row: stalled
+    "grace_days": 7,  # a stalled pair has this long to say "keep going"
+    "nudge_gap_days": 3,  # at most one nudge per match in this many days
+    "pulse_every_days": 30,
+    "pulse_remind_days": 3,
+    "pulse_expire_days": 7,
+}
+
+
+def threshold(program: Program, name: str) -> int:
+    value = (program.settings or {}).get(name, DEFAULTS[name])
+    return int(value) if isinstance(value, int) and value > 0 else DEFAULTS[name]
+
+
+@dataclass(frozen=True)
+class Member:
+    person_id: int
+    slack_user_id: str
+    role: str
+    tz: str
+    working_days: tuple[int, ...]
+    start_minute: int
+    end_minute: int
+    paused: bool
+
+
+def members(s: Session, match: Match) -> list[Member]:
+    out: list[Member] = []
+    for m in sorted(match.members, key=lambda m: (m.role != "mentor", m.person_id)):
+        person = s.get_one(Person, m.person_id)
+        e = s.scalar(
+            select(Enrollment).where(
+                Enrollment.program_id == match.program_id, Enrollment.person_id == m.person_id
+            )
+        )
+        out.append(
+            Member(
+                person_id=person.id,
+                slack_user_id=person.slack_user_id,
+                role=m.role,
+                tz=(e.timezone if e else None) or person.tz or "UTC",
+                working_days=tuple(e.working_days) if e else (0, 1, 2, 3, 4),
+                start_minute=e.work_start_minute if e else 9 * 60,
+                end_minute=e.work_end_minute if e else 17 * 60,
+                paused=bool(e and e.status == "paused"),
+            )
+        )
+    return out
+
+
+def list_running_matches(s: Session) -> list[int]:
+    """Active and stalled matches in workspaces whose token works."""
+    from models.tables import Workspace  # noqa: F401  (in_live_workspace reads it)
+
+    return list(
+        s.scalars(
+            select(Match.id)
+            .join(Program, Program.id == Match.program_id)
+            .where(Match.state.in_(("active", "stalled")), in_live_workspace(Program.workspace_id))
+            .order_by(Match.id)
+        )
+    )
+
+
+def open_checkin(s: Session, match: Match, period: int, at: datetime) -> CheckIn | None:
+    """The check-in for `period`, created now; None if it already exists (a rerun)."""
+    if s.scalar(select(CheckIn.id).where(CheckIn.match_id == match.id, CheckIn.period == period)):
+        return None
+    previous = s.scalar(
+        select(CheckIn.asked_at)
+        .where(CheckIn.match_id == match.id)
+        .order_by(CheckIn.period.desc())
+        .limit(1)
+    )
+    since = previous or match.started_at or at
+    checkin = CheckIn(match_id=match.id, period=period, asked_at=at, since=since)
+    try:
+        with s.begin_nested():
+            s.add(checkin)
+    except IntegrityError:
+        return None
+    return checkin
+
+
+def answer_checkin(s: Session, checkin_id: int, person_id: int, answer: str, at: datetime) -> bool:
+    """Store one member's answer once; True if it was new. A 'met' answer records a meeting."""
+    checkin = s.get(CheckIn, checkin_id)
+    if checkin is None:
+        return False
+    match = s.get_one(Match, checkin.match_id)
+    if person_id not in {m.person_id for m in match.members}:
+        return False
+    if s.get(CheckInAnswer, (checkin_id, person_id)) is not None:
+        return False
+    try:
+        with s.begin_nested():
+            s.add(
+                CheckInAnswer(
+                    checkin_id=checkin_id, person_id=person_id, answer=answer, answered_at=at
+                )
+            )
+    except IntegrityError:
+        return False
+    if answer == "met":
+        record_meeting(s, match, at)
+    return True
+
+
+def record_meeting(s: Session, match: Match, at: datetime) -> None:
+    match.first_meeting_at = match.first_meeting_at or at
+    match.last_meeting_at = at
+    if match.state == "stalled":
+        match.state = "active"
+        match.stalled_at = None
+    s.flush()
+
+
+def not_yet_streak(s: Session, match_id: int) -> int:
+    """How many of the latest check-ins in a row got a 'not yet' and no 'met'."""
+    streak = 0
+    checkins = s.scalars(
+        select(CheckIn).where(CheckIn.match_id == match_id).order_by(CheckIn.period.desc())
+    ).all()
+    for checkin in checkins:
+        answers = set(
+            s.scalars(select(CheckInAnswer.answer).where(CheckInAnswer.checkin_id == checkin.id))
+        )
+        if "met" in answers or "not_yet" not in answers:
+            break
+        streak += 1
+    return streak
+
+
+def survey(
+    s: Session,
+    match_id: int,
+    person_id: int,
+    kind: str,
+    sequence: int,
+    at: datetime,
+    expires: timedelta,
+) -> PulseSurvey | None:
+    """A survey for one member, created once per (match, person, kind, sequence)."""
+    exists = s.scalar(
+        select(PulseSurvey.id).where(
+            PulseSurvey.match_id == match_id,
+            PulseSurvey.person_id == person_id,
+            PulseSurvey.kind == kind,
+            PulseSurvey.sequence == sequence,
+        )
+    )
+    if exists:
+        return None
+    row = PulseSurvey(
+        match_id=match_id,
+        person_id=person_id,
+        kind=kind,
+        sequence=sequence,
+        sent_at=at,
+        expires_at=at + expires,
+    )
+    try:
+        with s.begin_nested():
+            s.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def answered(s: Session, survey_id: int) -> PulseResponse | None:
+    return s.get(PulseResponse, survey_id)
+
+
+def respond(s: Session, survey_id: int, person_id: int, at: datetime, **values: Any) -> bool:
+    """Store a member's private answer once; False if not theirs, expired or answered."""
+    row = s.get(PulseSurvey, survey_id)
+    if row is None or row.person_id != person_id or row.expires_at <= at:
+        return False
+    if s.get(PulseResponse, survey_id) is not None:
+        return False
+    try:
+        with s.begin_nested():
+            s.add(PulseResponse(survey_id=survey_id, submitted_at=at, goal_progress={}, **values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def keep_going_answers(s: Session, match_id: int, sequence: int) -> dict[int, bool | None]:
+    """person id -> their keep-going answer for this stall (None: not answered)."""
+    rows = s.scalars(
+        select(PulseSurvey).where(
+            PulseSurvey.match_id == match_id,
+            PulseSurvey.kind == "keep_going",
+            PulseSurvey.sequence == sequence,
+        )
+    ).all()
+    out: dict[int, bool | None] = {}
+    for row in rows:
+        response = s.get(PulseResponse, row.id)
+        out[row.person_id] = None if response is None else response.keep_going
+    return out
+
+
+def member_of(s: Session, match_id: int, person_id: int) -> MatchMember | None:
+    return s.get(MatchMember, (match_id, person_id))
+
+
+def stall_count(s: Session, match_id: int) -> int:
+    """How many times the match has stalled (each stall asks 'keep going?' once)."""
+    return int(
+        s.scalar(
+            select(func.max(PulseSurvey.sequence)).where(
+                PulseSurvey.match_id == match_id, PulseSurvey.kind == "keep_going"
+            )
+        )
+        or 0
+    )
