@@ -239,7 +239,12 @@ REMATCH_DONE = "Done: your match has ended kindly and you're first in line for t
 SCHEDULED_THANKS = "Great, noted that you've scheduled your first meeting."
 NOT_A_MEMBER = "That button belongs to someone else's match."
 GOALS_NONE = "You have no goals yet. Mentees can set them with `/mentor goals`."
-GOALS_HEADER = "*Your goals*"
+GOALS_HEADER = "*Goals*"
+GOALS_MENTEE_ONLY = "Goals belong to mentees: you'll see your mentee's goals here once matched."
+GOALS_SAVED = "Your goals are saved; your mentor sees them (never your survey answers)."
+FEEDBACK_NONE = "There is no survey open for you right now. I'll ask after your next meeting."
+ERR_GOAL_DATE = "Use a date like 2027-03-31, in the future."
+ERR_GOAL_FIRST = "Write at least one goal."
 
 
 # --- insight ---

@@ -20,6 +20,7 @@ class Callback(StrEnum):
 
     # engagement
     PULSE = "pulse_survey"
+    GOALS = "goals_edit"
 
     # insight
 
@@ -97,6 +98,9 @@ class Block(StrEnum):
     PULSE_PROGRESS = "pulse_progress"
     PULSE_RECOMMEND = "pulse_recommend"
     PULSE_COMMENT = "pulse_comment"
+    GOAL_TITLE = "goal_title_"  # + 1..3
+    GOAL_MEASURE = "goal_measure_"
+    GOAL_DATE = "goal_date_"
     PULSE_KUDOS = "pulse_kudos"
 
     # insight

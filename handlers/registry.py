@@ -17,7 +17,16 @@ from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers import copy, engagement, enroll_events, enrollment, home, program_admin, rounds
+from handlers import (
+    copy,
+    engagement,
+    enroll_events,
+    enrollment,
+    goals,
+    home,
+    program_admin,
+    rounds,
+)
 from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.errors import handle_app_error
@@ -145,6 +154,7 @@ def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
 
     # engagement
     engagement.register(registrar, router, deps)
+    goals.register(registrar, router, deps)
 
     # insight
 
