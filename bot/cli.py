@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     round_cmd.add_argument("--dry-run", action="store_true", help="preview only; tell no one")
 
     # insight
+    report = sub.add_parser("report", help="print a program's KPIs")
+    report.add_argument("program", help="program slug or name")
+    report.add_argument("--csv", metavar="FILE", help="also write one row per match")
 
     return parser
 
@@ -97,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_round_command(_settings("cli"), args.program, dry_run=args.dry_run)
 
     # insight
+    if args.command == "report":
+        from bot.report_cli import run_report_command
+
+        return run_report_command(_settings("cli"), args.program, args.csv)
 
     return 2
 

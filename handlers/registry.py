@@ -25,6 +25,7 @@ from handlers import (
     goals,
     home,
     program_admin,
+    reports,
     rounds,
 )
 from handlers.commands import CommandRouter
@@ -157,6 +158,7 @@ def register(app: App, deps: Deps) -> tuple[Registrar, CommandRouter]:
     goals.register(registrar, router, deps)
 
     # insight
+    reports.register(registrar, router, deps)
 
     app.error(handle_app_error)
     return registrar, router

@@ -1,0 +1,41 @@
+"""`mentorbot report PROGRAM [--csv FILE]`: the admin report on the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+from models.clock import system_clock
+from models.db import make_engine, make_session_factory
+from models.errors import DomainError
+from models.programs import resolve_program
+from models.reports import matches_csv, program_report
+from models.tables import Workspace
+
+
+def run_report_command(settings: Settings, program_name: str, csv_path: str | None) -> int:
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    try:
+        with sessions() as s:
+            found = []
+            for workspace in s.query(Workspace).order_by(Workspace.id):
+                try:
+                    found.append(resolve_program(s, workspace.id, program_name))
+                except DomainError:
+                    continue
+            if len(found) != 1:
+                print(
+                    f"no single program called {program_name!r} ({len(found)} found)",
+                    file=sys.stderr,
+                )
+                return 1
+            report = program_report(s, found[0], system_clock())
+            print("\n".join(report.lines()))
+            if csv_path:
+                Path(csv_path).write_text(matches_csv(s, found[0]), encoding="utf-8")
+                print(f"one row per match written to {csv_path}")
+    finally:
+        engine.dispose()
+    return 0

@@ -1,0 +1,283 @@
+"""Program KPIs for admins: counts and rates from the database, small groups suppressed.
+
+Every figure is an aggregate; any group of fewer than MIN_GROUP people (a segment, a pulse
+average, an end reason) is reported as suppressed rather than as a number, so no report can
+single out one person's answers. The per-match CSV carries match-level facts only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.tables import (
+    CheckIn,
+    CheckInAnswer,
+    Enrollment,
+    EnrollmentSkill,
+    Goal,
+    Match,
+    MatchMember,
+    Person,
+    Program,
+    PulseResponse,
+    PulseSurvey,
+    Round,
+    Skill,
+)
+
+MIN_GROUP = 5
+SUPPRESSED = "fewer than 5"
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "n/a"
+
+
+def _avg(values: list[int], people: int) -> str:
+    if people < MIN_GROUP or not values:
+        return SUPPRESSED if values else "n/a"
+    return f"{statistics.mean(values):.1f}"
+
+
+@dataclass(frozen=True)
+class Report:
+    program: str
+    mentors: int
+    mentees: int
+    matches: int
+    matched_seekers: int
+    seekers: int
+    median_days_to_match: str
+    first_meeting_14d: str
+    meetings_per_pair_month: str
+    pulse_value: str
+    pulse_progress: str
+    would_recommend: str
+    goal_completion: str
+    states: dict[str, int]
+    end_reasons: dict[str, str]
+    mentor_utilisation: str
+    coverage_gaps: list[str]
+    by_department: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Report for {self.program}",
+            f"Enrolled: {self.mentors} mentors, {self.mentees} mentees",
+            f"Matches: {self.matches}; mentees matched: {self.matched_seekers} of {self.seekers}"
+            f" ({_rate(self.matched_seekers, self.seekers)}); median days to match: "
+            f"{self.median_days_to_match}",
+            f"First meeting within 14 days: {self.first_meeting_14d}",
+            f"Check-ins reporting a meeting per pair per month: {self.meetings_per_pair_month}",
+            f"Pulse averages (1-5): value {self.pulse_value}, progress {self.pulse_progress}; "
+            f"would recommend (0-10): {self.would_recommend}",
+            f"Goal completion: {self.goal_completion}",
+            "Match states: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(self.states.items())) or "none"),
+            "Ended, by reason: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(self.end_reasons.items())) or "none"),
+            f"Mentor utilisation: {self.mentor_utilisation}",
+            "Skill coverage gaps: "
+            + (", ".join(f"recruit mentors for {g}" for g in self.coverage_gaps) or "none"),
+            "Match rate by department: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(self.by_department.items())) or "none"),
+        ]
+        return out
+
+
+def program_report(s: Session, program: Program, at: datetime) -> Report:
+    enrollments = list(
+        s.scalars(
+            select(Enrollment).where(
+                Enrollment.program_id == program.id, Enrollment.status != "left"
+            )
+        )
+    )
+    mentors = [e for e in enrollments if e.role in ("mentor", "both")]
+    seekers = [e for e in enrollments if e.role in ("mentee", "both", "peer")]
+    matches = list(
+        s.scalars(
+            select(Match)
+            .join(Round, Round.id == Match.round_id)
+            .where(
+                Match.program_id == program.id,
+                Round.status != "discarded",
+                Match.state != "proposed",
+            )
+        )
+    )
+    members = {
+        m.id: list(s.scalars(select(MatchMember).where(MatchMember.match_id == m.id)))
+        for m in matches
+    }
+    matched_people = {mm.person_id for ms in members.values() for mm in ms if mm.role != "mentor"}
+    seeker_ids = {e.person_id for e in seekers}
+    started = [m for m in matches if m.started_at]
+    by_person = {e.person_id: e for e in enrollments}
+    waits = []
+    for m in started:
+        for mm in members[m.id]:
+            e = by_person.get(mm.person_id)
+            if mm.role != "mentor" and e is not None and m.started_at is not None:
+                waits.append((m.started_at - e.created_at).days)
+    first14 = [
+        m
+        for m in started
+        if m.first_meeting_at
+        and m.started_at
+        and m.first_meeting_at - m.started_at <= timedelta(days=14)
+    ]
+    months = (
+        sum(max(((m.ended_at or at) - (m.started_at or at)).days, 0) for m in started) / 30 or 0
+    )
+    met = (
+        s.scalars(
+            select(CheckIn.id)
+            .join(CheckInAnswer, CheckInAnswer.checkin_id == CheckIn.id)
+            .where(CheckIn.match_id.in_([m.id for m in started]), CheckInAnswer.answer == "met")
+            .distinct()
+        ).all()
+        if started
+        else []
+    )
+    responses = (
+        list(
+            s.execute(
+                select(PulseSurvey.person_id, PulseResponse)
+                .join(PulseResponse, PulseResponse.survey_id == PulseSurvey.id)
+                .where(PulseSurvey.match_id.in_([m.id for m in matches]))
+            ).all()
+        )
+        if matches
+        else []
+    )
+    respondents = len({pid for pid, _ in responses})
+    values = [r.value_rating for _, r in responses if r.value_rating]
+    progress = [r.progress_rating for _, r in responses if r.progress_rating]
+    recommend = [r.recommend for _, r in responses if r.recommend is not None]
+    goals = (
+        list(s.scalars(select(Goal).where(Goal.enrollment_id.in_([e.id for e in enrollments]))))
+        if enrollments
+        else []
+    )
+    done = [g for g in goals if g.status == "done" or g.progress >= 100]
+    states = Counter(m.state for m in matches)
+    reasons = Counter(m.end_reason for m in matches if m.state == "ended" and m.end_reason)
+    capacity = sum(e.capacity for e in mentors)
+    taken = sum(
+        1
+        for m in matches
+        if m.state in ("active", "stalled")
+        for mm in members[m.id]
+        if mm.role == "mentee"
+    )
+    offered = {
+        k.skill_id
+        for e in mentors
+        for k in s.scalars(
+            select(EnrollmentSkill).where(
+                EnrollmentSkill.enrollment_id == e.id, EnrollmentSkill.kind == "offer"
+            )
+        )
+    }
+    sought = Counter(
+        k.skill_id
+        for e in seekers
+        for k in s.scalars(
+            select(EnrollmentSkill).where(
+                EnrollmentSkill.enrollment_id == e.id, EnrollmentSkill.kind == "seek"
+            )
+        )
+    )
+    names = {k.id: k.name for k in s.scalars(select(Skill).where(Skill.program_id == program.id))}
+    gaps = [names.get(k, "?") for k, n in sought.most_common() if k not in offered][:5]
+    departments: dict[str, list[int]] = {}
+    for e in seekers:
+        person = s.get(Person, e.person_id)
+        dept = e.department or (person.department if person else None) or "unknown"
+        departments.setdefault(dept, []).append(e.person_id)
+    by_department = {
+        d: (
+            _rate(sum(p in matched_people for p in ids), len(ids))
+            if len(ids) >= MIN_GROUP
+            else SUPPRESSED
+        )
+        for d, ids in departments.items()
+    }
+    return Report(
+        program=program.name,
+        mentors=len(mentors),
+        mentees=len(seekers),
+        matches=len(started),
+        matched_seekers=len(matched_people & seeker_ids),
+        seekers=len(seekers),
+        median_days_to_match=f"{statistics.median(waits):.0f}" if waits else "n/a",
+        first_meeting_14d=_rate(len(first14), len(started)),
+        meetings_per_pair_month=f"{len(met) / len(started) / months * len(started):.2f}"
+        if started and months
+        else "n/a",
+        pulse_value=_avg(values, respondents),
+        pulse_progress=_avg(progress, respondents),
+        would_recommend=_avg(
+            recommend, len({pid for pid, r in responses if r.recommend is not None})
+        ),
+        goal_completion=_rate(len(done), len(goals)),
+        states=dict(states),
+        end_reasons={k: (str(v) if v >= MIN_GROUP else SUPPRESSED) for k, v in reasons.items()},
+        mentor_utilisation=_rate(taken, capacity),
+        coverage_gaps=gaps,
+        by_department=by_department,
+    )
+
+
+CSV_COLUMNS = (
+    "match_id",
+    "round_id",
+    "state",
+    "score",
+    "created_at",
+    "started_at",
+    "first_meeting_at",
+    "last_meeting_at",
+    "ended_at",
+    "end_reason",
+    "members",
+)
+
+
+def matches_csv(s: Session, program: Program) -> str:
+    """One row per match with match-level facts only (no answers, no free text)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    rows = s.scalars(select(Match).where(Match.program_id == program.id).order_by(Match.id))
+    for m in rows:
+        writer.writerow(
+            [
+                m.id,
+                m.round_id,
+                m.state,
+                f"{m.score:.3f}",
+                *(
+                    t.isoformat() if t else ""
+                    for t in (
+                        m.created_at,
+                        m.started_at,
+                        m.first_meeting_at,
+                        m.last_meeting_at,
+                        m.ended_at,
+                    )
+                ),
+                m.end_reason or "",
+                len(m.members),
+            ]
+        )
+    return out.getvalue()
