@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="print a program's KPIs")
     report.add_argument("program", help="program slug or name")
     report.add_argument("--csv", metavar="FILE", help="also write one row per match")
+    imp = sub.add_parser("import", help="import or update people from an HR export")
+    imp.add_argument("file", help="CSV with a header row")
+    imp.add_argument("--program", required=True, help="program slug or name")
+    imp.add_argument("--map", help="column renames, e.g. 'Work Email=email,Dept=department'")
+    imp.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    imp.add_argument("--overwrite", action="store_true", help="replace values people set")
 
     return parser
 
@@ -104,6 +110,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.report_cli import run_report_command
 
         return run_report_command(_settings("cli"), args.program, args.csv)
+    if args.command == "import":
+        from bot.import_cli import run_import
+
+        return run_import(
+            _settings("cli"),
+            args.file,
+            args.program,
+            mapping=args.map,
+            dry_run=args.dry_run,
+            overwrite=args.overwrite,
+        )
 
     return 2
 

@@ -1,0 +1,81 @@
+"""HR roster import: bad rows rejected with reasons, a dry run changes nothing, idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.app import Mentorbot
+from bot.cli import main
+from models.tables import Enrollment, Person
+from tests.fakes.slack import FakeSlack
+from tests.support.clock import FrozenClock
+from tests.support.rounds_world import make_rounds_world
+
+ROSTER = """Work Email,Dept,job_level,manager_email,timezone,start_date,leave_date
+mentor 0@example.com,Platform,5,,Europe/Berlin,2019-04-01,
+umentee000@example.com,Data,2,umentor000@example.com,Mars/Base,2024-01-15,
+umentee001@example.com,Data,9,,,2024-01-15,
+nobody@example.com,Data,2,,,2024-01-15,
+not-an-email,Data,2,,,,
+umentee001@example.com,Data,2,umentor000@example.com,,2024-01-15,2026-10-31
+"""
+
+
+def test_import_rejects_bad_rows_dry_runs_and_is_idempotent(
+    bot: Mentorbot,
+    engine: Engine,
+    fake_slack: FakeSlack,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    with bot.sessions.begin() as s:
+        make_rounds_world(s, clock(), pairs=2, fake=fake_slack)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER.replace("mentor 0@", "umentor000@"))
+    args = ["import", str(roster), "--program", "eng", "--map", "Work Email=email,Dept=department"]
+
+    assert main([*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "6 rows: would update 2, unchanged 0, rejected 4" in out
+    for reason in (
+        "row 3: unknown time zone 'Mars/Base'",
+        "row 4: job level '9' is not 1-7",
+        "row 5: no Slack user with this email",
+        "row 6: no valid email",
+    ):
+        assert reason in out
+    with bot.sessions.begin() as s:
+        assert (
+            s.scalars(select(Person.department).where(Person.department.is_not(None))).all() == []
+        )
+
+    assert main(args) == 0
+    assert "updated 2, unchanged 0, rejected 4" in capsys.readouterr().out
+    with bot.sessions.begin() as s:
+        mentee = s.scalars(select(Person).where(Person.slack_user_id == "UMENTEE001")).one()
+        mentor = s.scalars(select(Person).where(Person.slack_user_id == "UMENTOR000")).one()
+        assert (mentee.department, mentee.job_level, str(mentee.leave_date)) == (
+            "Data",
+            2,
+            "2026-10-31",
+        )
+        assert mentee.manager_id == mentor.id
+        assert mentor.tz == "Europe/London"  # the person's own zone is kept without --overwrite
+        enrolled = s.scalars(select(Enrollment).where(Enrollment.person_id == mentee.id)).one()
+        assert enrolled.seniority == 1  # set by the person: kept
+
+    assert main(args) == 0
+    assert "updated 0, unchanged 2, rejected 4" in capsys.readouterr().out
+    assert main([*args, "--overwrite"]) == 0
+    with bot.sessions.begin() as s:
+        mentor = s.scalars(select(Person).where(Person.slack_user_id == "UMENTOR000")).one()
+        assert mentor.tz == "Europe/Berlin"
+    assert main(["import", str(tmp_path / "missing.csv"), "--program", "eng"]) == 2
