@@ -11,12 +11,14 @@ from bot.round_jobs import install_round_jobs
 from bot.scheduler import LeaderScheduler
 from handlers.engagement import run_engagement
 from handlers.replay import KEY_PREFIX, WINDOW
+from handlers.reports import post_retros
 from models.enrollment import resume_due
 from models.events import prune_claims
 
 PRUNE_EVERY = 600
 RESUME_EVERY = 900
 ENGAGE_EVERY = 300  # messages carry their own 10:00-local time; this only finds them
+RETRO_EVERY = 3600
 
 
 def resume_paused(bot: Mentorbot) -> int:
@@ -45,3 +47,4 @@ def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     scheduler.add_job("engagement", ENGAGE_EVERY, lambda: run_engagement(bot.deps))
 
     # insight
+    scheduler.add_job("round-retros", RETRO_EVERY, lambda: post_retros(bot.deps))

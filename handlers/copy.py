@@ -249,5 +249,9 @@ ERR_GOAL_FIRST = "Write at least one goal."
 
 # --- insight ---
 REPORT_POSTED = "The report for *{program}* is in <#{channel}>."
+REPORT_NO_CHART = (
+    "The report for *{program}* is in <#{channel}>, but Slack refused the chart upload;"
+    " try again in a minute."
+)
 EXPORT_POSTED = "The CSV for *{program}* (one row per match) is in <#{channel}>."
 REPORT_NO_CHANNEL = "*{program}* has no admin channel: set one with `/mentor admin program edit`."

@@ -12,7 +12,7 @@ import io
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from models.tables import (
     Round,
     Skill,
 )
+from models.workspace import in_live_workspace
 
 MIN_GROUP = 5
 SUPPRESSED = "fewer than 5"
@@ -67,6 +68,9 @@ class Report:
     mentor_utilisation: str
     coverage_gaps: list[str]
     by_department: dict[str, str] = field(default_factory=dict)
+    by_level: dict[str, str] = field(default_factory=dict)
+    trend: list[RoundLine] = field(default_factory=list)
+    retention: Retention | None = None
 
     def lines(self) -> list[str]:
         out = [
@@ -89,8 +93,60 @@ class Report:
             + (", ".join(f"recruit mentors for {g}" for g in self.coverage_gaps) or "none"),
             "Match rate by department: "
             + (", ".join(f"{k} {v}" for k, v in sorted(self.by_department.items())) or "none"),
+            "Match rate by job level: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(self.by_level.items())) or "none"),
+            "Per round (match rate, pulse value): "
+            + ("; ".join(r.text() for r in self.trend) or "no rounds yet"),
         ]
+        if self.retention is not None:
+            out.append(self.retention.text())
         return out
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    """One round in the trend: its match rate and the pulse value of its matches."""
+
+    round_id: int
+    day: date
+    kind: str
+    seekers: int
+    matched: int
+    pulse: float | None  # None: no answers yet, or fewer than MIN_GROUP respondents
+    pulse_suppressed: bool
+
+    @property
+    def match_rate(self) -> float | None:
+        return self.matched / self.seekers if self.seekers else None
+
+    def text(self) -> str:
+        pulse = (
+            SUPPRESSED
+            if self.pulse_suppressed
+            else ("n/a" if self.pulse is None else f"{self.pulse:.1f}")
+        )
+        return f"{self.day:%d %b} {_rate(self.matched, self.seekers)}, {pulse}"
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Share still employed at `end` of those employed at `start`, in and out of the program."""
+
+    start: date
+    end: date
+    participants: tuple[int, int]  # (stayed, employed at start)
+    others: tuple[int, int]
+
+    @staticmethod
+    def _share(group: tuple[int, int]) -> str:
+        stayed, total = group
+        return SUPPRESSED if total < MIN_GROUP else f"{_rate(stayed, total)} of {total}"
+
+    def text(self) -> str:
+        return (
+            f"Retention {self.start:%d %b %Y} to {self.end:%d %b %Y}: participants "
+            f"{self._share(self.participants)}, non-participants {self._share(self.others)}"
+        )
 
 
 def program_report(s: Session, program: Program, at: datetime) -> Report:
@@ -200,18 +256,13 @@ def program_report(s: Session, program: Program, at: datetime) -> Report:
     names = {k.id: k.name for k in s.scalars(select(Skill).where(Skill.program_id == program.id))}
     gaps = [names.get(k, "?") for k, n in sought.most_common() if k not in offered][:5]
     departments: dict[str, list[int]] = {}
+    levels: dict[str, list[int]] = {}
     for e in seekers:
         person = s.get(Person, e.person_id)
         dept = e.department or (person.department if person else None) or "unknown"
         departments.setdefault(dept, []).append(e.person_id)
-    by_department = {
-        d: (
-            _rate(sum(p in matched_people for p in ids), len(ids))
-            if len(ids) >= MIN_GROUP
-            else SUPPRESSED
-        )
-        for d, ids in departments.items()
-    }
+        level = e.seniority or (person.job_level if person else None)
+        levels.setdefault(f"L{level}" if level else "unknown", []).append(e.person_id)
     return Report(
         program=program.name,
         mentors=len(mentors),
@@ -234,8 +285,143 @@ def program_report(s: Session, program: Program, at: datetime) -> Report:
         end_reasons={k: (str(v) if v >= MIN_GROUP else SUPPRESSED) for k, v in reasons.items()},
         mentor_utilisation=_rate(taken, capacity),
         coverage_gaps=gaps,
-        by_department=by_department,
+        by_department=_segment_rates(departments, matched_people),
+        by_level=_segment_rates(levels, matched_people),
+        trend=round_trend(s, program),
+        retention=retention(s, program, at),
     )
+
+
+def _segment_rates(groups: dict[str, list[int]], matched: set[int]) -> dict[str, str]:
+    return {
+        name: (
+            _rate(sum(p in matched for p in ids), len(ids)) if len(ids) >= MIN_GROUP else SUPPRESSED
+        )
+        for name, ids in groups.items()
+    }
+
+
+def _counted_rounds(s: Session, program_id: int) -> list[Round]:
+    return list(
+        s.scalars(
+            select(Round)
+            .where(Round.program_id == program_id, Round.status.in_(("approved", "announced")))
+            .order_by(Round.created_at, Round.id)
+        )
+    )
+
+
+def _round_pulse(s: Session, round_id: int) -> tuple[float | None, bool]:
+    """Average value rating on the round's matches; suppressed under MIN_GROUP respondents."""
+    rows = s.execute(
+        select(PulseSurvey.person_id, PulseResponse.value_rating)
+        .join(PulseResponse, PulseResponse.survey_id == PulseSurvey.id)
+        .join(Match, Match.id == PulseSurvey.match_id)
+        .where(Match.round_id == round_id, PulseResponse.value_rating.is_not(None))
+    ).all()
+    if not rows:
+        return None, False
+    if len({pid for pid, _ in rows}) < MIN_GROUP:
+        return None, True
+    return statistics.mean(int(v or 0) for _, v in rows), False
+
+
+def round_trend(s: Session, program: Program) -> list[RoundLine]:
+    """Match rate and pulse value per round, oldest first (newcomer rounds included)."""
+    out = []
+    for r in _counted_rounds(s, program.id):
+        stats = r.stats or {}
+        seekers = int(stats.get("seekers", stats.get("newcomers", 0)) or 0)
+        matched = int(stats.get("matched_seekers", stats.get("matched_newcomers", 0)) or 0)
+        pulse, suppressed = _round_pulse(s, r.id)
+        out.append(
+            RoundLine(r.id, r.created_at.date(), r.kind, seekers, matched, pulse, suppressed)
+        )
+    return out
+
+
+def retention(s: Session, program: Program, at: datetime) -> Retention | None:
+    """Participants against non-participants since the program began, from HR leave dates.
+
+    None unless an HR roster has been imported (someone in the workspace has a start date).
+    People employed on the program's first day count; those who left by `at` did not stay.
+    """
+    people = list(
+        s.scalars(
+            select(Person).where(
+                Person.workspace_id == program.workspace_id, Person.start_date.is_not(None)
+            )
+        )
+    )
+    if not people:
+        return None
+    start, end = program.created_at.date(), at.date()
+    enrolled = set(
+        s.scalars(select(Enrollment.person_id).where(Enrollment.program_id == program.id))
+    )
+    groups = {True: [0, 0], False: [0, 0]}
+    for p in people:
+        if p.start_date is None or p.start_date > start:
+            continue
+        if p.leave_date is not None and p.leave_date <= start:
+            continue
+        group = groups[p.id in enrolled]
+        group[1] += 1
+        group[0] += p.leave_date is None or p.leave_date > end
+    return Retention(
+        start, end, (groups[True][0], groups[True][1]), (groups[False][0], groups[False][1])
+    )
+
+
+def round_retro(s: Session, round_: Round, at: datetime) -> list[str]:
+    """A round's story one cadence period on: matches, first meetings, exits, pulse."""
+    program = s.get_one(Program, round_.program_id)
+    matches = list(s.scalars(select(Match).where(Match.round_id == round_.id)))
+    live = [m for m in matches if m.state != "proposed"]
+    stats = round_.stats or {}
+    seekers = int(stats.get("seekers", stats.get("newcomers", 0)) or 0)
+    matched = int(stats.get("matched_seekers", stats.get("matched_newcomers", 0)) or 0)
+    met = sum(1 for m in live if m.first_meeting_at)
+    states = Counter(m.state for m in live)
+    pulse, suppressed = _round_pulse(s, round_.id)
+    pulse_text = SUPPRESSED if suppressed else ("n/a" if pulse is None else f"{pulse:.1f}")
+    days = (at - (round_.announced_at or round_.created_at)).days
+    return [
+        f"Round retro: {program.name}, round of {round_.created_at:%d %b %Y} ({days} days on)",
+        f"Mentees matched: {matched} of {seekers} ({_rate(matched, seekers)}); "
+        f"matches: {len(live)}",
+        f"Pairs who have met: {met} of {len(live)} ({_rate(met, len(live))})",
+        "Now: " + (", ".join(f"{k} {v}" for k, v in sorted(states.items())) or "none"),
+        f"Pulse value (1-5): {pulse_text}",
+        f"Unmatched: {stats.get('unmatched', 0)}; "
+        + (
+            "recruit mentors for " + ", ".join(g["skill"] for g in stats["coverage_gaps"][:3])
+            if stats.get("coverage_gaps")
+            else "no skill gaps"
+        ),
+    ]
+
+
+def due_retros(s: Session, at: datetime) -> list[int]:
+    """Announced scheduled/manual rounds one cadence period old with no retro yet."""
+    rows = s.execute(
+        select(Round.id, Round.announced_at, Program)
+        .join(Program, Program.id == Round.program_id)
+        .where(
+            Round.status == "announced",
+            Round.kind != "newcomer",
+            Round.retro_sent_at.is_(None),
+            Round.announced_at.is_not(None),
+            Program.admin_channel_id.is_not(None),
+            in_live_workspace(Program.workspace_id),
+        )
+        .order_by(Round.id)
+    ).all()
+    return [
+        rid
+        for rid, announced, program in rows
+        if announced is not None and announced + timedelta(days=program.meeting_cadence_days) <= at
+    ]
 
 
 CSV_COLUMNS = (

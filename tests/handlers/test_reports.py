@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+import struct
+import zlib
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +14,13 @@ from sqlalchemy import Engine, func, select
 
 from bot.app import Mentorbot
 from bot.cli import main
+from handlers.chart import BAR, HEIGHT, LEFT, WIDTH, Point, bar_slot, plot_height, render
 from handlers.pacing import Pacer
+from handlers.reports import post_retros
 from handlers.rounds import start_round
 from models import engagement
 from models.reports import SUPPRESSED, program_report
-from models.tables import Enrollment, Match, MatchMember, Program
+from models.tables import Enrollment, Match, MatchMember, OutboxMessage, Person, Program, Round
 from tests.conftest import ADMIN
 from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
@@ -24,6 +28,37 @@ from tests.support.rounds_world import make_rounds_world
 from tests.support.slack_requests import SlackDriver, ack_json
 
 PAIRS = 6
+
+
+def _pixels(png: bytes) -> tuple[int, int, bytes]:
+    """Decode our own PNGs (8-bit RGB, filter 0 on every row)."""
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    data, at = b"", 8
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        if png[at + 4 : at + 8] == b"IDAT":
+            data += png[at + 8 : at + 8 + length]
+        at += 12 + length
+    raw = zlib.decompress(data)
+    rows = b"".join(raw[y * (width * 3 + 1) + 1 : (y + 1) * (width * 3 + 1)] for y in range(height))
+    return width, height, rows
+
+
+def _bar_heights(png: bytes) -> tuple[int, int, list[int]]:
+    """Each bar's height in pixels, measured down the middle of its slot."""
+    width, height, rows = _pixels(png)
+    slots = []
+    x = LEFT
+    while x < width - LEFT:
+        column = [rows[(y * width + x) * 3 : (y * width + x) * 3 + 3] for y in range(height)]
+        run = sum(1 for c in column if c == bytes(BAR))
+        if run and (not slots or slots[-1][0] != run or slots[-1][1] + 1 != x):
+            slots.append([run, x])
+        elif run:
+            slots[-1][1] = x
+        x += 1
+    return width, height, [run for run, _ in slots]
 
 
 def _world(bot: Mentorbot, fake: FakeSlack, clock: FrozenClock) -> int:
@@ -97,17 +132,24 @@ def test_admin_report_and_export_go_to_the_admin_channel_only(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     _world(bot, fake_slack, clock)
-    answer = ack_json(slack.command(ADMIN, "admin report"))
-    assert "<#CADMIN0001>" in answer["text"]
+    assert slack.command(ADMIN, "admin report").status == 200
+    assert any("<#CADMIN0001>" in str(r.get("text")) for r in fake_slack.state.responses)
     for _ in range(5):
         bot.deliverer.run_once()
     (posted,) = [m for m in fake_slack.messages_in("CADMIN0001") if "Report for" in m.text]
     assert "Enrolled: 6 mentors, 6 mentees" in posted.text
+    (chart,) = fake_slack.state.files.values()
+    assert chart["channel"] == "CADMIN0001"
+    (image,) = fake_slack.state.uploads.values()
+    width, height, bars = _bar_heights(image)
+    assert (width, height) == (WIDTH, HEIGHT)
+    assert bars == [plot_height()]  # one round, every mentee matched: a full-height bar
 
     slack.command(ADMIN, "admin export")
-    (upload,) = fake_slack.state.files.values()
-    assert upload["channel"] == "CADMIN0001"
-    (content,) = fake_slack.state.uploads.values()
+    uploads = list(fake_slack.state.files.values())
+    assert len(uploads) == 2
+    assert uploads[1]["channel"] == "CADMIN0001"
+    content = list(fake_slack.state.uploads.values())[1]
     rows = list(csv.reader(io.StringIO(content.decode())))
     assert rows[0][0] == "match_id"
     assert len(rows) == PAIRS + 1
@@ -131,3 +173,84 @@ def test_report_on_the_command_line_with_a_csv(
     assert "Enrolled: 6 mentors, 6 mentees" in out
     assert len(target.read_text().splitlines()) == PAIRS + 1
     assert main(["report", "nope"]) == 1
+
+
+def test_chart_bars_and_dots_follow_the_numbers() -> None:
+    points = [Point("01/01", 0.5, 4.0), Point("29/01", 1.0, None), Point("26/02", None, 2.5)]
+    width, _, rows = _pixels(render(points))
+    assert _bar_heights(render(points))[2] == [plot_height() // 2, plot_height()]
+    # the pulse dot of round one sits at 4/5 of the plot height, in the middle of its slot
+    x0, x1 = bar_slot(0, 3)
+    mid = (x0 + x1) // 2
+    y = HEIGHT - 40 - round(plot_height() * 4 / 5)
+    assert rows[(y * width + mid) * 3 : (y * width + mid) * 3 + 3] == bytes((235, 130, 30))
+
+
+def test_a_round_retro_is_posted_once_one_cadence_period_after_the_round(
+    bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    program_id = _world(bot, fake_slack, clock)
+    with bot.sessions.begin() as s:
+        cadence = s.get_one(Program, program_id).meeting_cadence_days
+        first = s.scalars(select(Match).where(Match.program_id == program_id)).first()
+        assert first is not None
+        engagement.record_meeting(s, first, clock())
+    clock.advance(days=cadence - 1)
+    assert post_retros(bot.deps) == 0  # not yet
+    clock.advance(days=1)
+    assert post_retros(bot.deps) == 1
+    assert post_retros(bot.deps) == 0  # once
+    for _ in range(5):
+        bot.deliverer.run_once()
+    (retro,) = [m for m in fake_slack.messages_in("CADMIN0001") if "Round retro" in m.text]
+    assert f"Mentees matched: {PAIRS} of {PAIRS} (100%)" in retro.text
+    assert f"Pairs who have met: 1 of {PAIRS}" in retro.text
+    assert "Pulse value (1-5): n/a" in retro.text
+    with bot.sessions() as s:
+        keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.key.like("round:%:retro")))
+        assert len(list(keys)) == 1
+        (round_,) = s.scalars(select(Round).where(Round.program_id == program_id))
+        assert round_.retro_sent_at is not None
+
+
+def test_retention_compares_participants_with_everyone_else_once_hr_data_is_in(
+    bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    program_id = _world(bot, fake_slack, clock)
+    with bot.sessions.begin() as s:
+        program = s.get_one(Program, program_id)
+        assert program_report(s, program, clock()).retention is None  # no HR import yet
+        begun = program.created_at.date()
+        participants = list(
+            s.scalars(select(Person).join(Enrollment, Enrollment.person_id == Person.id))
+        )
+        for i, person in enumerate(participants):  # 12 people, 3 leave during the program
+            person.start_date = date(2020, 1, 1)
+            person.leave_date = begun + timedelta(days=1) if i < 3 else None
+        for i in range(6):  # 6 others, 3 leave; one more left before the program began
+            s.add(
+                Person(
+                    workspace_id=program.workspace_id,
+                    slack_user_id=f"UOTHER{i}",
+                    start_date=date(2021, 1, 1),
+                    leave_date=begun + timedelta(days=2) if i < 3 else None,
+                    hr_attributes={},
+                    created_at=clock(),
+                    updated_at=clock(),
+                )
+            )
+        s.add(
+            Person(
+                workspace_id=program.workspace_id,
+                slack_user_id="UGONE",
+                start_date=date(2019, 1, 1),
+                leave_date=begun - timedelta(days=1),
+                hr_attributes={},
+                created_at=clock(),
+                updated_at=clock(),
+            )
+        )
+        s.flush()
+        clock.advance(days=30)
+        lines = program_report(s, program, clock()).lines()
+    assert "participants 75% of 12, non-participants 50% of 6" in lines[-1]
