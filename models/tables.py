@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -286,8 +287,15 @@ class Match(Base):
 class MatchMember(Base):
     __tablename__ = "match_members"
     __table_args__ = (
-        # A person at most once per round.
-        UniqueConstraint("round_id", "person_id"),
+        # A mentee (or peer) at most once per round; a mentor up to their capacity.
+        Index(
+            "uq_match_members_round_seeker",
+            "round_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("role <> 'mentor'"),
+            postgresql_where=text("role <> 'mentor'"),
+        ),
         CheckConstraint(_in("role", MEMBER_ROLES), name="role"),
     )
 

@@ -71,7 +71,10 @@ def test_impossible_enrollment_values_are_refused(
             s.flush()
 
 
-def test_a_person_is_at_most_once_per_round(engine: Engine, clock: FrozenClock) -> None:
+@pytest.mark.parametrize("role", ["mentee", "peer"])
+def test_a_mentee_or_peer_is_at_most_once_per_round(
+    engine: Engine, clock: FrozenClock, role: str
+) -> None:
     now = clock()
     with Session(engine) as s:
         program, person = _world(s, now)
@@ -82,15 +85,31 @@ def test_a_person_is_at_most_once_per_round(engine: Engine, clock: FrozenClock) 
         second = Match(round_id=round_.id, program_id=program.id, created_at=now)
         s.add_all([first, second])
         s.flush()
-        s.add(
-            MatchMember(match_id=first.id, person_id=person.id, round_id=round_.id, role="mentee")
-        )
+        s.add(MatchMember(match_id=first.id, person_id=person.id, round_id=round_.id, role=role))
         s.flush()
-        s.add(
-            MatchMember(match_id=second.id, person_id=person.id, round_id=round_.id, role="mentee")
-        )
+        s.add(MatchMember(match_id=second.id, person_id=person.id, round_id=round_.id, role=role))
         with pytest.raises(IntegrityError):
             s.flush()
+
+
+def test_a_mentor_may_take_several_mentees_in_one_round(engine: Engine, clock: FrozenClock) -> None:
+    now = clock()
+    with Session(engine) as s:
+        program, person = _world(s, now)
+        round_ = Round(program_id=program.id, kind="manual", created_at=now)
+        s.add(round_)
+        s.flush()
+        matches = [Match(round_id=round_.id, program_id=program.id, created_at=now) for _ in "ab"]
+        s.add_all(matches)
+        s.flush()
+        for match in matches:
+            s.add(
+                MatchMember(
+                    match_id=match.id, person_id=person.id, round_id=round_.id, role="mentor"
+                )
+            )
+        s.flush()
+        assert len(s.query(MatchMember).filter_by(person_id=person.id).all()) == 2
 
 
 def test_an_event_id_is_claimed_once(engine: Engine, clock: FrozenClock) -> None:
