@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from handlers import copy
 from handlers.commands import CommandRequest, CommandRouter, CommandTools, Reply
@@ -123,7 +123,7 @@ def _slots_text(members: Sequence[store.Member], at: datetime) -> str:
 
 def engage_match(s: Session, match_id: int, at: datetime) -> None:
     """One step of the engagement ladder for one match; safe to run again at any time."""
-    match = s.get(Match, match_id)
+    match = s.get(Match, match_id, options=[lazyload(Match.members)])
     if match is None or match.state not in ("active", "stalled") or match.started_at is None:
         return
     program = s.get_one(Program, match.program_id)

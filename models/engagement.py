@@ -58,27 +58,42 @@ class Member:
 
 
 def members(s: Session, match: Match) -> list[Member]:
-    out: list[Member] = []
-    for m in sorted(match.members, key=lambda m: (m.role != "mentor", m.person_id)):
-        person = s.get_one(Person, m.person_id)
-        e = s.scalar(
-            select(Enrollment).where(
-                Enrollment.program_id == match.program_id, Enrollment.person_id == m.person_id
-            )
+    """The match's members with what timing needs: one query of plain columns (this runs for
+    every live match on every engagement step, so it must not load whole rows)."""
+    rows = s.execute(
+        select(
+            MatchMember.person_id,
+            MatchMember.role,
+            Person.slack_user_id,
+            Person.tz,
+            Enrollment.timezone,
+            Enrollment.working_days,
+            Enrollment.work_start_minute,
+            Enrollment.work_end_minute,
+            Enrollment.status,
         )
-        out.append(
-            Member(
-                person_id=person.id,
-                slack_user_id=person.slack_user_id,
-                role=m.role,
-                tz=(e.timezone if e else None) or person.tz or "UTC",
-                working_days=tuple(e.working_days) if e else (0, 1, 2, 3, 4),
-                start_minute=e.work_start_minute if e else 9 * 60,
-                end_minute=e.work_end_minute if e else 17 * 60,
-                paused=bool(e and e.status == "paused"),
-            )
+        .join(Person, Person.id == MatchMember.person_id)
+        .outerjoin(
+            Enrollment,
+            (Enrollment.program_id == match.program_id)
+            & (Enrollment.person_id == MatchMember.person_id),
         )
-    return out
+        .where(MatchMember.match_id == match.id)
+    ).all()
+    out = [
+        Member(
+            person_id=person_id,
+            slack_user_id=slack_user_id,
+            role=role,
+            tz=zone or person_tz or "UTC",
+            working_days=tuple(days) if status is not None else (0, 1, 2, 3, 4),
+            start_minute=start if status is not None else 9 * 60,
+            end_minute=end if status is not None else 17 * 60,
+            paused=status == "paused",
+        )
+        for person_id, role, slack_user_id, person_tz, zone, days, start, end, status in rows
+    ]
+    return sorted(out, key=lambda m: (m.role != "mentor", m.person_id))
 
 
 def list_running_matches(s: Session) -> list[int]:
@@ -150,15 +165,16 @@ def record_meeting(s: Session, match: Match, at: datetime) -> None:
 
 def not_yet_streak(s: Session, match_id: int) -> int:
     """How many of the latest check-ins in a row got a 'not yet' and no 'met'."""
+    answers: dict[int, set[str]] = {}
+    for period, answer in s.execute(
+        select(CheckIn.period, CheckInAnswer.answer)
+        .outerjoin(CheckInAnswer, CheckInAnswer.checkin_id == CheckIn.id)
+        .where(CheckIn.match_id == match_id)
+    ):
+        answers.setdefault(period, set()).add(answer)
     streak = 0
-    checkins = s.scalars(
-        select(CheckIn).where(CheckIn.match_id == match_id).order_by(CheckIn.period.desc())
-    ).all()
-    for checkin in checkins:
-        answers = set(
-            s.scalars(select(CheckInAnswer.answer).where(CheckInAnswer.checkin_id == checkin.id))
-        )
-        if "met" in answers or "not_yet" not in answers:
+    for period in sorted(answers, reverse=True):
+        if "met" in answers[period] or "not_yet" not in answers[period]:
             break
         streak += 1
     return streak
