@@ -8,8 +8,6 @@ against a reference solved with much larger candidate lists, and against greedy.
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import resource
 import subprocess
 import sys
@@ -21,7 +19,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from matching import synth
+from matching import ibm_roster, synth
 from matching.candidates import bipartite_candidates
 from matching.constraints import forbidden_pairs
 from matching.engine import GIVER_ROLES, SEEKER_ROLES, match, match_newcomer
@@ -30,7 +28,7 @@ from matching.scoring import build_features, objective_weights, score_pairs
 from matching.solve_bipartite import solve_dense, solve_flow, solve_greedy
 
 WEEK = datetime(2024, 3, 11, tzinfo=UTC)  # US already on summer time, UK not yet
-IBM_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "ibm-hr-employee-attrition.csv"
+IBM_CSV = ibm_roster.CSV_PATH
 
 
 def _peak_mb() -> float:
@@ -168,68 +166,34 @@ def solvers_case(seekers: int = 8000, mentors: int = 2400) -> None:
 
 
 def ibm_people(path: Path) -> tuple[tuple[Participant, ...], Taxonomy]:
-    """A real-shaped roster: skills and goals derived from job roles, deterministically."""
-    ladder = {
-        "Sales Representative": "Sales Executive",
-        "Sales Executive": "Manager",
-        "Laboratory Technician": "Research Scientist",
-        "Research Scientist": "Research Director",
-        "Healthcare Representative": "Manager",
-        "Manufacturing Director": "Research Director",
-        "Human Resources": "Manager",
-        "Research Director": "Manager",
-        "Manager": "Manager",
-    }
-    clusters = {
-        "Sales Representative": "sales",
-        "Sales Executive": "sales",
-        "Laboratory Technician": "research",
-        "Research Scientist": "research",
-        "Research Director": "leadership",
-        "Manager": "leadership",
-        "Healthcare Representative": "sales",
-        "Manufacturing Director": "operations",
-        "Human Resources": "people",
-    }
-    skills = [Skill(_slug(role), role, cluster) for role, cluster in clusters.items()]
-    skills.append(Skill("people-leadership", "People leadership", "leadership"))
-    zones = ("America/New_York", "Europe/London", "Asia/Kolkata")
+    """A real-shaped roster (matching.ibm_roster) as engine participants."""
+    skills = [Skill(_slug(name), name, c) for name, c in ibm_roster.skill_clusters().items()]
     out = []
-    with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            number = int(row["EmployeeNumber"])
-            level, years = int(row["JobLevel"]), int(row["YearsAtCompany"])
-            role = row["JobRole"]
-            mentor = level >= 3 or years >= 10
-            digest = int(hashlib.sha256(row["EmployeeNumber"].encode()).hexdigest(), 16)
-            offers = [(_slug(role), min(3, 1 + years // 5))]
-            if level >= 3:
-                offers.append(("people-leadership", min(3, level - 2)))
-            seeks = (_slug(ladder[role]),) + (("people-leadership",) if level == 2 else ())
-            out.append(
-                Participant(
-                    key=number,
-                    person_id=number,
-                    name=f"Employee {number}",
-                    role="mentor" if mentor else "mentee",
-                    offers=tuple(offers) if mentor else (),
-                    seeks=() if mentor else seeks,
-                    seniority=level,
-                    department=row["Department"],
-                    timezone=zones[digest % 3],
-                    languages=("en",),
-                    capacity=2 if mentor else 0,
-                    waiting_days=float(digest % 30),
-                    segments=MappingProxyType(
-                        {
-                            "department": row["Department"],
-                            "level": row["JobLevel"],
-                            "gender": row["Gender"],
-                            "education": row["EducationField"],
-                        }
-                    ),
-                )
+    for e in ibm_roster.read_roster(path):
+        out.append(
+            Participant(
+                key=e.number,
+                person_id=e.number,
+                name=f"Employee {e.number}",
+                role="mentor" if e.mentor else "mentee",
+                offers=tuple((_slug(n), lvl) for n, lvl in e.offers()) if e.mentor else (),
+                seeks=() if e.mentor else tuple(_slug(n) for n in e.seeks()),
+                seniority=e.level,
+                department=e.department,
+                timezone=e.zone,
+                languages=("en",),
+                capacity=2 if e.mentor else 0,
+                waiting_days=float(e.digest % 30),
+                segments=MappingProxyType(
+                    {
+                        "department": e.department,
+                        "level": str(e.level),
+                        "gender": e.gender,
+                        "education": e.education,
+                    }
+                ),
             )
+        )
     return tuple(out), Taxonomy.of(skills)
 
 

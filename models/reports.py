@@ -79,7 +79,7 @@ class Report:
             f"Matches: {self.matches}; mentees matched: {self.matched_seekers} of {self.seekers}"
             f" ({_rate(self.matched_seekers, self.seekers)}); median days to match: "
             f"{self.median_days_to_match}",
-            f"First meeting within 14 days: {self.first_meeting_14d}",
+            f"First meeting confirmed within 14 days: {self.first_meeting_14d}",
             f"Check-ins reporting a meeting per pair per month: {self.meetings_per_pair_month}",
             f"Pulse averages (1-5): value {self.pulse_value}, progress {self.pulse_progress}; "
             f"would recommend (0-10): {self.would_recommend}",
@@ -189,7 +189,7 @@ def program_report(s: Session, program: Program, at: datetime) -> Report:
         for m in started
         if m.first_meeting_at
         and m.started_at
-        and m.first_meeting_at - m.started_at <= timedelta(days=14)
+        and (m.first_meeting_at - m.started_at).days <= 14  # confirmed on day 14 counts
     ]
     months = (
         sum(max(((m.ended_at or at) - (m.started_at or at)).days, 0) for m in started) / 30 or 0
