@@ -85,6 +85,28 @@ def check_report(
     )[0][0]
     yield "mentees matched", report.matched_seekers, matched
 
+    firsts: dict[int, datetime] = {}
+    later: list[tuple[int, datetime]] = []
+    for person, state, begun, ended in _rows(
+        s,
+        "SELECT mm.person_id, m.state, m.started_at, m.ended_at FROM match_members mm"
+        " JOIN matches m ON m.id = mm.match_id JOIN rounds r ON r.id = m.round_id"
+        " WHERE m.program_id = :p AND mm.role <> 'mentor' AND r.status <> 'discarded'"
+        " AND m.state <> 'proposed'",
+        **p,
+    ):
+        ended_t, begun_t = _as_time(ended), _as_time(begun)
+        if state == "ended" and ended_t is not None:
+            firsts[person] = min(firsts.get(person, ended_t), ended_t)
+        if begun_t is not None:
+            later.append((person, begun_t))
+    again = {pid for pid, begun_t in later if pid in firsts and begun_t >= firsts[pid]}
+    yield (
+        "mentees re-matched",
+        report.rematched,
+        f"{len(again)} of {len(firsts)} ({_pct(len(again), len(firsts))})" if firsts else "n/a",
+    )
+
     ratings = _rows(
         s,
         "SELECT v.person_id, r.value_rating, r.recommend FROM pulse_responses r"

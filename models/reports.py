@@ -67,6 +67,7 @@ class Report:
     end_reasons: dict[str, str]
     mentor_utilisation: str
     coverage_gaps: list[str]
+    rematched: str = "n/a"
     by_department: dict[str, str] = field(default_factory=dict)
     by_level: dict[str, str] = field(default_factory=dict)
     trend: list[RoundLine] = field(default_factory=list)
@@ -88,6 +89,7 @@ class Report:
             + (", ".join(f"{k} {v}" for k, v in sorted(self.states.items())) or "none"),
             "Ended, by reason: "
             + (", ".join(f"{k} {v}" for k, v in sorted(self.end_reasons.items())) or "none"),
+            f"Mentees re-matched after an ended match: {self.rematched}",
             f"Mentor utilisation: {self.mentor_utilisation}",
             "Skill coverage gaps: "
             + (", ".join(f"recruit mentors for {g}" for g in self.coverage_gaps) or "none"),
@@ -227,6 +229,19 @@ def program_report(s: Session, program: Program, at: datetime) -> Report:
     done = [g for g in goals if g.status == "done" or g.progress >= 100]
     states = Counter(m.state for m in matches)
     reasons = Counter(m.end_reason for m in matches if m.state == "ended" and m.end_reason)
+    # a mentee whose match ended early (not completed) and who was matched again later
+    ended_at: dict[int, datetime] = {}
+    for m in matches:
+        if m.state == "ended" and m.ended_at is not None:
+            for mm in members[m.id]:
+                if mm.role != "mentor":
+                    ended_at[mm.person_id] = min(ended_at.get(mm.person_id, m.ended_at), m.ended_at)
+    again = {
+        mm.person_id
+        for m in started
+        for mm in members[m.id]
+        if mm.person_id in ended_at and m.started_at and m.started_at >= ended_at[mm.person_id]
+    }
     capacity = sum(e.capacity for e in mentors)
     taken = sum(
         1
@@ -283,6 +298,9 @@ def program_report(s: Session, program: Program, at: datetime) -> Report:
         goal_completion=_rate(len(done), len(goals)),
         states=dict(states),
         end_reasons={k: (str(v) if v >= MIN_GROUP else SUPPRESSED) for k, v in reasons.items()},
+        rematched=f"{len(again)} of {len(ended_at)} ({_rate(len(again), len(ended_at))})"
+        if ended_at
+        else "n/a",
         mentor_utilisation=_rate(taken, capacity),
         coverage_gaps=gaps,
         by_department=_segment_rates(departments, matched_people),
