@@ -129,6 +129,7 @@ class FakeSlack:
         self.state = SlackState()
         self.faults: list[Fault] = []
         self.holds: dict[str, tuple[threading.Event, threading.Event]] = {}
+        self.hold_after: dict[str, int] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
@@ -183,8 +184,9 @@ class FakeSlack:
         with self.lock:
             self.faults.append(Fault(method, status, error, retry_after, times, after_success))
 
-    def hold(self, method: str) -> tuple[threading.Event, threading.Event]:
-        """Hold calls to `method` until released: (arrived, release) events.
+    def hold(self, method: str, after: int = 0) -> tuple[threading.Event, threading.Event]:
+        """Hold the next call to `method` (after letting `after` through) until released:
+        (arrived, release) events.
 
         A held call has fully reached Slack; whatever happens to the caller meanwhile (a
         killed process), Slack finishes it once released, as the real one would.
@@ -192,6 +194,7 @@ class FakeSlack:
         arrived, release = threading.Event(), threading.Event()
         with self.lock:
             self.holds[method] = (arrived, release)
+            self.hold_after[method] = after
         return arrived, release
 
     # -- reading ---------------------------------------------------------------------
@@ -261,7 +264,11 @@ class FakeSlack:
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self.lock:
-            held = self.holds.pop(method, None)
+            if self.hold_after.get(method, 0) > 0:
+                self.hold_after[method] -= 1
+                held = None
+            else:
+                held = self.holds.pop(method, None)
         if held is not None:
             held[0].set()
             held[1].wait(timeout=60)
