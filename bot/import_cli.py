@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from slack_sdk import WebClient
@@ -23,6 +25,8 @@ from models.programs import resolve_program
 from models.tables import Workspace
 from models.workspace import ensure_person
 
+LOOKUP_TRIES = 5
+
 
 def _mapping(spec: str | None) -> dict[str, str]:
     mapping: dict[str, str] = {}
@@ -35,6 +39,34 @@ def _mapping(spec: str | None) -> dict[str, str]:
     return mapping
 
 
+class LookupFailedError(Exception):
+    """Slack kept refusing a lookup (rate limits or an outage): the row is retried next run."""
+
+
+def lookup(client: WebClient, email: str, sleep: Callable[[float], None]) -> str | None:
+    """The Slack user id for `email`; None when Slack has no such user.
+
+    Rate limits wait Retry-After and server errors back off, a few times, before giving up
+    on the row; only users_not_found means the person is not in Slack.
+    """
+    code = "no answer"
+    for attempt in range(LOOKUP_TRIES):
+        try:
+            return str(client.users_lookupByEmail(email=email)["user"]["id"])
+        except SlackApiError as error:
+            code = str(error.response.get("error") or error.response.status_code)
+            if code == "users_not_found":
+                return None
+            status = error.response.status_code
+            if status != 429 and status < 500:
+                raise LookupFailedError(code) from error
+            wait = error.response.headers.get("Retry-After") or error.response.headers.get(
+                "retry-after"
+            )
+            sleep(float(wait) if wait else 2.0**attempt)
+    raise LookupFailedError(code)
+
+
 def run_import(
     settings: Settings,
     path: str,
@@ -44,6 +76,7 @@ def run_import(
     dry_run: bool,
     overwrite: bool,
     client: WebClient | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     token = settings.bot_token or os.environ.get("SLACK_BOT_TOKEN")
     if client is None:
@@ -65,10 +98,7 @@ def run_import(
 
     def slack_id(email: str) -> str | None:
         if email not in lookups:
-            try:
-                lookups[email] = str(client.users_lookupByEmail(email=email)["user"]["id"])
-            except SlackApiError:
-                lookups[email] = None
+            lookups[email] = lookup(client, email, sleep)
         return lookups[email]
 
     engine = make_engine(settings.database_url)
@@ -89,17 +119,20 @@ def run_import(
             program = found[0]
             for number, row in enumerate(rows, start=2):  # row 1 is the header
                 values, reason = check_row(row)
-                user = slack_id(str(values["email"])) if reason is None else None
-                if reason is None and user is None:
-                    reason = "no Slack user with this email"
-                manager_id = None
+                user, manager_id = None, None
                 manager_email = row.get("manager_email", "").strip().lower()
-                if reason is None and manager_email:
-                    manager = slack_id(manager_email)
-                    if manager is None:
-                        reason = "no Slack user with the manager's email"
-                    else:
-                        manager_id = ensure_person(s, program.workspace_id, manager, at).id
+                try:
+                    user = slack_id(str(values["email"])) if reason is None else None
+                    if reason is None and user is None:
+                        reason = "no Slack user with this email"
+                    if reason is None and manager_email:
+                        manager = slack_id(manager_email)
+                        if manager is None:
+                            reason = "no Slack user with the manager's email"
+                        else:
+                            manager_id = ensure_person(s, program.workspace_id, manager, at).id
+                except LookupFailedError as failed:
+                    reason = f"Slack lookup failed ({failed}); run the import again"
                 if reason is not None or user is None:
                     result.rejected.append((number, reason or "?"))
                     continue

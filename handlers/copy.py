@@ -249,6 +249,10 @@ ERR_GOAL_FIRST = "Write at least one goal."
 
 # --- insight ---
 REPORT_POSTED = "The report for *{program}* is in <#{channel}>."
+SLACK_REFUSED = (
+    "Slack did not accept that just now ({error}), so nothing was done. Please try again in a"
+    " minute."
+)
 REPORT_NO_CHART = (
     "The report for *{program}* is in <#{channel}>, but Slack refused the chart upload;"
     " try again in a minute."

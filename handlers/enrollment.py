@@ -264,16 +264,23 @@ def open_form(
         return None
     opened_view = opened.get("view") or {}
     why = refusal(fresh)
-    if why:
-        client.views_update(view_id=opened_view.get("id"), view=notice(copy.JOIN_TITLE, why))
-    elif program_id is not None and fresh.tz != known_tz:
-        with deps.sessions.begin() as s:
-            program = s.get_one(Program, program_id)
-            person = s.get_one(Person, fresh.id)
-            view = enrollment_form(
-                form_context(s, program, person, editing=editing), form_values(s, program, person)
+    try:
+        if why:
+            client.views_update(view_id=opened_view.get("id"), view=notice(copy.JOIN_TITLE, why))
+        elif program_id is not None and fresh.tz != known_tz:
+            with deps.sessions.begin() as s:
+                program = s.get_one(Program, program_id)
+                person = s.get_one(Person, fresh.id)
+                view = enrollment_form(
+                    form_context(s, program, person, editing=editing),
+                    form_values(s, program, person),
+                )
+            client.views_update(
+                view_id=opened_view.get("id"), hash=opened_view.get("hash"), view=view
             )
-        client.views_update(view_id=opened_view.get("id"), hash=opened_view.get("hash"), view=view)
+    except SlackApiError as error:
+        # The form is open and usable; a refusal is enforced again when it is submitted.
+        log.warning("views.update failed: %s", error.response.get("error"))
     return None
 
 

@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from handlers import copy
 from models.errors import DomainError
 
@@ -20,6 +22,10 @@ log = logging.getLogger("mentorbot")
 def user_message(error: BaseException, context: str = "") -> str:
     if isinstance(error, DomainError):
         return str(error)
+    if isinstance(error, SlackApiError):  # a 429 storm or an outage: say so, plainly
+        code = str((error.response or {}).get("error") or "no answer")
+        log.warning("Slack refused a call %s: %s", context, code)
+        return copy.SLACK_REFUSED.format(error=code[:40])
     ref = uuid.uuid4().hex[:8]
     log.error("unhandled error ref=%s %s", ref, context, exc_info=error)
     return copy.INTERNAL_ERROR.format(ref=ref)

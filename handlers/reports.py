@@ -108,20 +108,22 @@ def handle_command_export(deps: Deps) -> Callable[[CommandRequest, CommandTools]
                 raise InvalidError(copy.REPORT_NO_CHANNEL.format(program=program.name))
             content = matches_csv(s, program)
             channel, name, slug = program.admin_channel_id, program.name, program.slug
-            record(
-                s,
-                action="report.export",
-                at=at,
-                workspace_id=workspace.id,
-                actor_slack_user_id=request.slack_user_id,
-                target=f"program:{program.id}",
-            )
+            workspace_id, program_id = workspace.id, program.id
         tools.client.files_upload_v2(
             channel=channel,
             content=content,
             filename=f"{slug}-matches-{at:%Y%m%d}.csv",
             title=f"{name}: matches",
         )
+        with deps.sessions.begin() as s:  # audited once Slack has the file
+            record(
+                s,
+                action="report.export",
+                at=at,
+                workspace_id=workspace_id,
+                actor_slack_user_id=request.slack_user_id,
+                target=f"program:{program_id}",
+            )
         return Reply(copy.EXPORT_POSTED.format(program=name, channel=channel))
 
     return handle

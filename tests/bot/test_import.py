@@ -9,8 +9,10 @@ from sqlalchemy import Engine, select
 
 from bot.app import Mentorbot
 from bot.cli import main
+from bot.import_cli import run_import
+from bot.settings import Settings
 from models.tables import Enrollment, Person
-from tests.fakes.slack import FakeSlack
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
 
@@ -79,3 +81,53 @@ def test_import_rejects_bad_rows_dry_runs_and_is_idempotent(
         mentor = s.scalars(select(Person).where(Person.slack_user_id == "UMENTOR000")).one()
         assert mentor.tz == "Europe/Berlin"
     assert main(["import", str(tmp_path / "missing.csv"), "--program", "eng"]) == 2
+
+
+def test_import_waits_out_rate_limits_and_never_mistakes_an_outage_for_a_missing_user(
+    bot: Mentorbot,
+    engine: Engine,
+    fake_slack: FakeSlack,
+    clock: FrozenClock,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    with bot.sessions.begin() as s:
+        make_rounds_world(s, clock(), pairs=2, fake=fake_slack)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("email,department\numentee000@example.com,Data\numentee001@example.com,Ops\n")
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        slack_api_url=fake_slack.api_url,
+        bot_token=BOT_TOKEN,
+    )
+    waits: list[float] = []
+
+    def run() -> str:
+        code = run_import(
+            settings,
+            str(roster),
+            "eng",
+            mapping=None,
+            dry_run=False,
+            overwrite=False,
+            sleep=waits.append,
+        )
+        assert code == 0
+        return capsys.readouterr().out
+
+    fake_slack.inject("users.lookupByEmail", status=429, retry_after=7, times=2)
+    assert "updated 2, unchanged 0, rejected 0" in run()
+    assert waits == [7.0, 7.0]  # Retry-After honoured, through the injected sleep
+
+    with bot.sessions.begin() as s:
+        for person in s.scalars(select(Person)):
+            person.department = None
+    fake_slack.inject("users.lookupByEmail", status=503, times=20)
+    out = run()
+    assert "rejected 2" in out
+    assert "Slack lookup failed" in out
+    assert "no Slack user" not in out
+    with bot.sessions.begin() as s:  # nothing was written for the rows Slack could not resolve
+        assert (
+            s.scalars(select(Person.department).where(Person.department.is_not(None))).all() == []
+        )
