@@ -250,15 +250,14 @@ def program_report(s: Session, program: Program, at: datetime) -> Report:
         for mm in members[m.id]
         if mm.role == "mentee"
     )
-    offered = {
-        k.skill_id
-        for e in mentors
+    supply: Counter[int] = Counter()  # mentee places offered per skill
+    for e in mentors:
         for k in s.scalars(
             select(EnrollmentSkill).where(
                 EnrollmentSkill.enrollment_id == e.id, EnrollmentSkill.kind == "offer"
             )
-        )
-    }
+        ):
+            supply[k.skill_id] += e.capacity
     sought = Counter(
         k.skill_id
         for e in seekers
@@ -269,7 +268,13 @@ def program_report(s: Session, program: Program, at: datetime) -> Report:
         )
     )
     names = {k.id: k.name for k in s.scalars(select(Skill).where(Skill.program_id == program.id))}
-    gaps = [names.get(k, "?") for k, n in sought.most_common() if k not in offered][:5]
+    short = sorted(
+        ((want - supply[k], k, want) for k, want in sought.items() if want > supply[k]),
+        reverse=True,
+    )
+    gaps = [
+        f"{names.get(k, '?')} ({want} want it, {supply[k]} places)" for _, k, want in short[:5]
+    ]
     departments: dict[str, list[int]] = {}
     levels: dict[str, list[int]] = {}
     for e in seekers:

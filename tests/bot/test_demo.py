@@ -82,3 +82,6 @@ def test_demo_report_matches_an_independent_count(engine: Engine, tmp_path: Path
     assert rounds is not None
     assert int(rounds.group(1)) == 4  # weeks 0, 4, 8, 12
     assert "Retention" in text  # the roster has start and leave dates
+    gaps = re.findall(r"recruit mentors for ([A-Za-z ]+) \((\d+) want it, (\d+) places\)", text)
+    assert gaps  # the roster has more juniors wanting a rung than seniors offering it
+    assert all(int(want) > int(places) for _, want, places in gaps)
