@@ -40,7 +40,7 @@ def _roster(path: Path, people: int) -> Path:
         for n in range(1, people + 1):
             department = list(ROLES)[n % 3]
             roles = ROLES[department]
-            level = 1 + n % 4
+            level = 3 + n % 2 if n % 4 == 0 else 1 + n % 2  # a quarter senior
             writer.writerow(
                 [
                     25 + n % 30,
@@ -51,7 +51,7 @@ def _roster(path: Path, people: int) -> Path:
                     "Life Sciences",
                     level,
                     roles[min(level - 1, len(roles) - 1)],
-                    n % 15,
+                    n % 12,
                 ]
             )
     return path
