@@ -278,9 +278,25 @@ def _finish_goals(s: Session, program_id: int, at: datetime, seed: int) -> None:
             goal.status, goal.progress, goal.completed_at = "done", 100, at
 
 
+def _engage_all(sessions: SessionFactory, at: datetime) -> None:
+    """What the engagement job does, at `at` (the soak bench runs the job itself instead)."""
+    with sessions.begin() as s:
+        running = engagement.list_running_matches(s)
+    for match_id in running:
+        with sessions.begin() as s:
+            engage_match(s, match_id, at)
+
+
 def simulate(
-    sessions: SessionFactory, roster: Sequence[Employee], *, weeks: int, share: float, seed: int
+    sessions: SessionFactory,
+    roster: Sequence[Employee],
+    *,
+    weeks: int,
+    share: float,
+    seed: int,
+    step: Callable[[datetime], None] | None = None,
 ) -> tuple[int, Tally]:
+    """Run the program day by day; `step(at)` runs the engagement each working day."""
     tally = Tally()
     with sessions.begin() as s:
         program_id = setup(s, roster, share, weeks).id
@@ -307,11 +323,10 @@ def simulate(
                 _set_goals(s, program_id, at, seed, tally)
         if at.weekday() >= 5:  # messages land on working days only: weekends have no news
             continue
-        with sessions.begin() as s:
-            running = engagement.list_running_matches(s)
-        for match_id in running:
-            with sessions.begin() as s:
-                engage_match(s, match_id, at)
+        if step is None:
+            _engage_all(sessions, at)
+        else:
+            step(at)
         with sessions.begin() as s:
             _answer(s, program_id, at + timedelta(hours=2), seed, tally)
             _finish_goals(s, program_id, at, seed)

@@ -94,3 +94,59 @@ def read_roster(path: Path) -> list[Employee]:
             )
             for row in csv.DictReader(handle)
         ]
+
+
+DEPARTMENTS = {
+    "Sales Representative": "Sales",
+    "Sales Executive": "Sales",
+    "Healthcare Representative": "Research & Development",
+    "Laboratory Technician": "Research & Development",
+    "Research Scientist": "Research & Development",
+    "Manufacturing Director": "Research & Development",
+    "Research Director": "Research & Development",
+    "Human Resources": "Human Resources",
+    "Manager": "Research & Development",
+}
+# Job roles and levels in roughly the roster's proportions (1,470 rows: 292 lab techs, ...).
+ROLE_WEIGHTS = (
+    ("Sales Executive", 326, (2, 3)),
+    ("Research Scientist", 292, (1, 2)),
+    ("Laboratory Technician", 259, (1, 2)),
+    ("Manufacturing Director", 145, (2, 3)),
+    ("Healthcare Representative", 131, (2, 3)),
+    ("Manager", 102, (3, 5)),
+    ("Sales Representative", 83, (1, 2)),
+    ("Research Director", 80, (3, 5)),
+    ("Human Resources", 52, (1, 3)),
+)
+
+
+def _pick_role(pick: int) -> tuple[str, int, int]:
+    for role, weight, (low, high) in ROLE_WEIGHTS:
+        if pick < weight:
+            return role, low, high
+        pick -= weight
+    raise ValueError(pick)
+
+
+def synthetic_roster(people: int, seed: int = 7) -> list[Employee]:
+    """`people` employees shaped like the roster (roles, levels, tenure, 16% attrition),
+    deterministic from `seed`; for benchmarks larger than the real file."""
+    total = sum(w for _, w, _ in ROLE_WEIGHTS)
+    out = []
+    for number in range(1, people + 1):
+        h = int(hashlib.sha256(f"{seed}:{number}".encode()).hexdigest(), 16)
+        role, low, high = _pick_role(h % total)
+        out.append(
+            Employee(
+                number=number,
+                department=DEPARTMENTS[role],
+                role=role,
+                level=low + (h >> 20) % (high - low + 1),
+                years=(h >> 30) % 15,
+                left=(h >> 40) % 100 < 16,
+                gender=("Female", "Male")[(h >> 50) % 2],
+                education="Life Sciences",
+            )
+        )
+    return out
