@@ -181,7 +181,10 @@ def engage_match(s: Session, match_id: int, at: datetime) -> None:
     # the stall ladder
     last = max(t for t in (match.last_meeting_at, match.started_at, match.stalled_at) if t)
     quiet = at - last >= store.threshold(program, "stall_periods") * cadence
-    streak = store.not_yet_streak(s, match.id) >= store.threshold(program, "not_yet_limit")
+    # stalled_at on an active match marks its fresh start after everyone chose to keep going
+    streak = store.not_yet_streak(s, match.id, since=match.stalled_at) >= store.threshold(
+        program, "not_yet_limit"
+    )
     sequence = store.stall_count(s, match.id)
     if match.state == "active" and (quiet or streak) and awake and may_nudge:
         match.state = "stalled"

@@ -163,14 +163,18 @@ def record_meeting(s: Session, match: Match, at: datetime) -> None:
     s.flush()
 
 
-def not_yet_streak(s: Session, match_id: int) -> int:
-    """How many of the latest check-ins in a row got a 'not yet' and no 'met'."""
+def not_yet_streak(s: Session, match_id: int, since: datetime | None = None) -> int:
+    """How many of the latest check-ins in a row got a 'not yet' and no 'met' (only those
+    asked after `since`: a pair who chose to keep going starts a fresh count)."""
     answers: dict[int, set[str]] = {}
-    for period, answer in s.execute(
+    query = (
         select(CheckIn.period, CheckInAnswer.answer)
         .outerjoin(CheckInAnswer, CheckInAnswer.checkin_id == CheckIn.id)
         .where(CheckIn.match_id == match_id)
-    ):
+    )
+    if since is not None:
+        query = query.where(CheckIn.asked_at > since)
+    for period, answer in s.execute(query):
         answers.setdefault(period, set()).add(answer)
     streak = 0
     for period in sorted(answers, reverse=True):
