@@ -238,6 +238,12 @@ REMATCH_NONE = "You don't have a current match to end."
 REMATCH_DONE = "Done: your match has ended kindly and you're first in line for the next one."
 SCHEDULED_THANKS = "Great, noted that you've scheduled your first meeting."
 NOT_A_MEMBER = "That button belongs to someone else's match."
+GOALS_INVITE = (
+    "Your *{program}* match has started. What do you want from it? Set one to three goals"
+    " (what, how you'll measure it, by when, and the steps on the way); your mentor sees"
+    " them, and the monthly pulse asks how far along each one is."
+)
+GOALS_BUTTON = "Set my goals"
 GOALS_NONE = "You have no goals yet. Mentees can set them with `/mentor goals`."
 GOALS_HEADER = "*Goals*"
 GOALS_MENTEE_ONLY = "Goals belong to mentees: you'll see your mentee's goals here once matched."

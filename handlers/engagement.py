@@ -35,7 +35,7 @@ from handlers.ids import Action, Block, Callback
 from handlers.notify import end_match_kindly
 from matching.timing import next_local_time, zone
 from models import engagement as store
-from models import outbox
+from models import goals, outbox
 from models.matches import list_open_match_ids
 from models.tables import CheckIn, Match, MatchMember, Program, PulseSurvey
 from models.workspace import get_person, get_workspace
@@ -135,6 +135,29 @@ def engage_match(s: Session, match_id: int, at: datetime) -> None:
     if match.ends_at is not None and at >= match.ends_at:
         _complete(s, match, program, people, at)
         return
+
+    # the mentee is invited to set goals once, when the match starts
+    if at - match.started_at < cadence:
+        for member in awake:
+            if member.role != "mentee" or goals.goals_in_match(s, match.id, member.person_id):
+                continue
+            key = f"match:{match.id}:goals-invite:{member.person_id}"
+            if outbox.exists(s, key):
+                continue
+            text = copy.GOALS_INVITE.format(program=program.name)
+            _send(
+                s,
+                match,
+                ws,
+                key,
+                [member],
+                at,
+                text,
+                [
+                    SectionBlock(text=text).to_dict(),
+                    _buttons((copy.GOALS_BUTTON, Action.GOALS_OPEN, str(match.id))),
+                ],
+            )
 
     # check-ins, at the program's cadence, in the pair's DM (not while anyone is paused)
     period = int((at - match.started_at) / cadence)
@@ -436,8 +459,31 @@ def handle_action_keep_going(deps: Deps, *, keep: bool) -> Callable[..., None]:
 # --- the pulse modal -----------------------------------------------------------------------
 
 
-def pulse_form(survey_id: int, final: bool) -> View:
+def survey_goals(s: Session, survey_id: int) -> list[tuple[int, str, int]]:
+    """(goal id, title, progress) of the survey's reader, asked about in the pulse."""
+    row = s.get(PulseSurvey, survey_id)
+    if row is None or row.kind == "keep_going":
+        return []
+    return [
+        (g.id, g.title, g.progress) for g in goals.goals_in_match(s, row.match_id, row.person_id)
+    ]
+
+
+def pulse_form(survey_id: int, final: bool, goal_list: Sequence[tuple[int, str, int]] = ()) -> View:
     ratings = [Option(value=str(n), label=str(n)) for n in range(1, 6)]
+    steps = [Option(value=str(n), label=f"{n}%") for n in goals.PROGRESS_STEPS]
+    per_goal = [
+        InputBlock(
+            block_id=f"{Block.PULSE_GOAL}{goal_id}",
+            label=f"How far along: {title}"[:150],
+            element=StaticSelectElement(
+                action_id=V,
+                options=steps,
+                initial_option=next((o for o in steps if o.value == str(progress)), None),
+            ),
+        )
+        for goal_id, title, progress in goal_list
+    ]
     blocks: list[Any] = [
         InputBlock(
             block_id=Block.PULSE_VALUE,
@@ -449,6 +495,7 @@ def pulse_form(survey_id: int, final: bool) -> View:
             label="Progress on your goals (1-5)",
             element=StaticSelectElement(action_id=V, options=ratings),
         ),
+        *per_goal,
     ]
     if final:
         blocks.append(
@@ -504,11 +551,13 @@ def handle_action_pulse_open(deps: Deps) -> Callable[..., None]:
                 and store.answered(s, row.id) is None
             )
             final = bool(row and row.kind == "final")
+            goal_list = survey_goals(s, survey_id) if open_ and survey_id else []
         if not open_ or survey_id is None:
             _tell(respond, copy.PULSE_GONE)
             return
         client.views_open(
-            trigger_id=str(body.get("trigger_id") or ""), view=pulse_form(survey_id, final)
+            trigger_id=str(body.get("trigger_id") or ""),
+            view=pulse_form(survey_id, final, goal_list),
         )
 
     return listener
@@ -542,6 +591,19 @@ def handle_view_pulse(deps: Deps) -> Callable[..., None]:
                 errors[Block.PULSE_PROGRESS] = copy.ERR_RATING
             if final and recommend is None:
                 errors[Block.PULSE_RECOMMEND] = copy.ERR_RATING
+            progress_by_goal: dict[int, int] = {}
+            for block in values if isinstance(values, dict) else ():
+                if str(block).startswith(Block.PULSE_GOAL):
+                    goal_id, step = str(block)[len(Block.PULSE_GOAL) :], selected(values, block)
+                    if (
+                        not goal_id.isdigit()
+                        or step is None
+                        or not step.isdigit()
+                        or int(step) not in goals.PROGRESS_STEPS
+                    ):
+                        errors[str(block)] = copy.ERR_RATING
+                    else:
+                        progress_by_goal[int(goal_id)] = int(step)
             comment_raw = ((values.get(Block.PULSE_COMMENT) or {}).get(V) or {}).get("value")
             comment = comment_raw.strip()[:1000] if isinstance(comment_raw, str) else None
             if errors:
@@ -564,6 +626,9 @@ def handle_view_pulse(deps: Deps) -> Callable[..., None]:
             ):
                 ack(response_action="errors", errors={Block.PULSE_VALUE: copy.PULSE_GONE})
                 return
+            answer = store.answered(s, row.id)
+            if answer is not None and progress_by_goal:  # only once the answer is accepted
+                answer.goal_progress = goals.record_progress(s, person_id, progress_by_goal, at)
             if final:
                 kudos = ((values.get(Block.PULSE_KUDOS) or {}).get(V) or {}).get("selected_options")
                 member = store.member_of(s, row.match_id, person_id)

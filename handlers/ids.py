@@ -53,6 +53,7 @@ class Action(StrEnum):
     KEEP_GOING_YES = "keep_going_yes"
     KEEP_GOING_NO = "keep_going_no"
     PULSE_OPEN = "pulse_open"
+    GOALS_OPEN = "goals_open"
 
     # insight
 
@@ -101,6 +102,8 @@ class Block(StrEnum):
     GOAL_TITLE = "goal_title_"  # + 1..3
     GOAL_MEASURE = "goal_measure_"
     GOAL_DATE = "goal_date_"
+    GOAL_MILESTONES = "goal_milestones_"
+    PULSE_GOAL = "pulse_goal_"  # + goal id
     PULSE_KUDOS = "pulse_kudos"
 
     # insight

@@ -233,7 +233,8 @@ def respond(s: Session, survey_id: int, person_id: int, at: datetime, **values: 
         return False
     try:
         with s.begin_nested():
-            s.add(PulseResponse(survey_id=survey_id, submitted_at=at, goal_progress={}, **values))
+            values.setdefault("goal_progress", {})
+            s.add(PulseResponse(survey_id=survey_id, submitted_at=at, **values))
     except IntegrityError:
         return False
     return True

@@ -162,7 +162,9 @@ START_AT = {"mentor": "09:00", "mentee": "04:00"}  # the round and its intros: M
 
 def _expected(life: str, role: str) -> list[tuple[str, str]]:
     pair, intro = PAIR_DM[role], START_AT[role]
-    opening = [("intro", f"Mon {intro}"), ("first-nudge", f"Thu {pair}")]  # day 10: not met
+    opening = [("intro", f"Mon {intro}")]
+    opening += [("goals-invite", "Mon 10:00")] if role == "mentee" else []  # set goals
+    opening += [("first-nudge", f"Thu {pair}")]  # day 10: no first meeting confirmed
     checkin = ("checkin", f"Mon {pair}")
     keep_going = ("keep-going:1", "Mon 10:00")  # four quiet weeks: asked privately
     ending = [("final-final", "Mon 10:00")]
