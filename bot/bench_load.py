@@ -2,9 +2,10 @@
 
 `burst` fires N slash commands at the same instant (default 200) from N threads at the
 real server and prints p50/p99/max ack time and errors. `joins` is launch day: P people each
-run `/mentor join` and submit the modal (default 5,000 within 10 minutes), then counts the
-rows stored. Both run against SQLite or `--database-url` (PostgreSQL for the real figure)
-and a loopback Slack fake that checks every Web API call against Slack's reference.
+run `/mentor join` and submit the modal (default 5,000 within 10 minutes) against
+`mentorbot serve --http` in its own process, then counts the rows stored. Both run against
+SQLite or `--database-url` (PostgreSQL for the real figure) and a loopback Slack fake that
+checks every Web API call against Slack's reference.
 """
 
 from __future__ import annotations
@@ -47,6 +48,59 @@ def _bot(database_url: str | None, fake: Any) -> Mentorbot:
         admins=frozenset({"UBENCHADMIN"}),
     )
     return create_app(settings, clock=lambda: datetime.now(UTC), engine=engine)
+
+
+def _serve_process(bot: Mentorbot, fake: Any) -> tuple[str, Callable[[], None]]:
+    """`mentorbot serve --http` in its own process (its own GIL, as in production)."""
+    import os
+    import socket
+    import subprocess
+
+    from bot.server import SLACK_PATH
+    from tests.fakes.slack import BOT_TOKEN
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": bot.engine.url.render_as_string(hide_password=False),
+        "MENTORBOT_ADMINS": "UBENCHADMIN",
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--http",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:  # wait until it listens, then stop reading its log
+        if "Serving on" in line:
+            break
+    else:
+        raise RuntimeError("mentorbot serve did not start")
+    threading.Thread(target=lambda: [None for _ in process.stderr or ()], daemon=True).start()
+
+    def stop() -> None:
+        process.terminate()
+        process.wait(timeout=30)
+
+    return f"http://127.0.0.1:{port}{SLACK_PATH}", stop
 
 
 def _report(name: str, acks: list[float], errors: int) -> None:
@@ -139,7 +193,12 @@ def _program(bot: Mentorbot) -> tuple[int, list[int]]:
 
 
 def run_joins(
-    people: int, minutes: float, workers: int, database_url: str | None, threads: int
+    people: int,
+    minutes: float,
+    workers: int,
+    database_url: str | None,
+    threads: int,
+    separate: bool = True,
 ) -> int:
     """Each person runs /mentor join, then submits the modal; both acks are timed."""
     from concurrent.futures import ThreadPoolExecutor
@@ -156,7 +215,7 @@ def run_joins(
     zones = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Europe/London")
     for i in range(people):
         fake.add_user(f"UJOIN{i:05d}", tz=zones[i % len(zones)])
-    url, close = serve(bot, threads=threads)
+    url, close = _serve_process(bot, fake) if separate else serve(bot, threads=threads)
     respond = fake.response_url("joins")
     command_acks: list[float] = []
     submit_acks: list[float] = []
@@ -241,11 +300,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--text", default="help")
     parser.add_argument("--threads", type=int, default=16, help="server worker threads")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="joins: serve from this process (shares its GIL with the clients and the fake)",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a burst queues by design
     if args.mode == "joins":
         minutes = args.minutes * args.people / 5000 if args.scale_minutes else args.minutes
-        return run_joins(args.people, minutes, args.clients, args.database_url, args.threads)
+        return run_joins(
+            args.people,
+            minutes,
+            args.clients,
+            args.database_url,
+            args.threads,
+            separate=not args.in_process,
+        )
     return run_burst(args.count, args.text, args.database_url, args.threads)
 
 

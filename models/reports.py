@@ -272,9 +272,7 @@ def program_report(s: Session, program: Program, at: datetime) -> Report:
         ((want - supply[k], k, want) for k, want in sought.items() if want > supply[k]),
         reverse=True,
     )
-    gaps = [
-        f"{names.get(k, '?')} ({want} want it, {supply[k]} places)" for _, k, want in short[:5]
-    ]
+    gaps = [f"{names.get(k, '?')} ({want} want it, {supply[k]} places)" for _, k, want in short[:5]]
     departments: dict[str, list[int]] = {}
     levels: dict[str, list[int]] = {}
     for e in seekers:
