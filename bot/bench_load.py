@@ -27,7 +27,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import Mentorbot, create_app
-from bot.benchkit import SIGNING_SECRET, command_body, percentile, post_signed, serve
+from bot.benchkit import (
+    SIGNING_SECRET,
+    command_body,
+    percentile,
+    post_signed,
+    serve,
+    serve_process,
+)
 from bot.migrate import upgrade
 from bot.settings import Settings
 from models.db import make_engine
@@ -52,55 +59,19 @@ def _bot(database_url: str | None, fake: Any) -> Mentorbot:
 
 def _serve_process(bot: Mentorbot, fake: Any) -> tuple[str, Callable[[], None]]:
     """`mentorbot serve --http` in its own process (its own GIL, as in production)."""
-    import os
-    import socket
-    import subprocess
-
     from bot.server import SLACK_PATH
     from tests.fakes.slack import BOT_TOKEN
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": bot.engine.url.render_as_string(hide_password=False),
-        "MENTORBOT_ADMINS": "UBENCHADMIN",
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--http",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    base, stop = serve_process(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": bot.engine.url.render_as_string(hide_password=False),
+            "MENTORBOT_ADMINS": "UBENCHADMIN",
+        }
     )
-    assert process.stderr is not None
-    for line in process.stderr:  # wait until it listens, then stop reading its log
-        if "Serving on" in line:
-            break
-    else:
-        raise RuntimeError("mentorbot serve did not start")
-    threading.Thread(target=lambda: [None for _ in process.stderr or ()], daemon=True).start()
-
-    def stop() -> None:
-        process.terminate()
-        process.wait(timeout=30)
-
-    return f"http://127.0.0.1:{port}{SLACK_PATH}", stop
+    return base + SLACK_PATH, stop
 
 
 def _report(name: str, acks: list[float], errors: int) -> None:

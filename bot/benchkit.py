@@ -7,15 +7,22 @@ server — so the figures include parsing, signature checks and the database, no
 from __future__ import annotations
 
 import math
+import os
+import queue
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from bot.app import Mentorbot
 
+ROOT = Path(__file__).resolve().parents[1]
 SIGNING_SECRET = "bench-signing-secret"
 FORM = "application/x-www-form-urlencoded"
 
@@ -80,3 +87,61 @@ def serve(bot: Mentorbot, threads: int = 16) -> tuple[str, Callable[[], None]]:
     thread.start()
     port = server.effective_port  # type: ignore[union-attr]
     return f"http://127.0.0.1:{port}{SLACK_PATH}", server.close
+
+
+def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Callable[[], None]]:
+    """`mentorbot serve --http` as its own process, `env` over ours; (base URL, stop).
+
+    Its log is read until it listens and drained afterwards, so a full pipe never blocks it.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    environment = {**os.environ, **env}
+    environment.pop("SLACK_APP_TOKEN", None)  # HTTP mode
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            f"{port}",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stderr or ():
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+
+    def stop() -> None:
+        process.terminate()
+        process.wait(timeout=30)
+
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while (line := _next_line(lines, deadline)) is not None:
+        seen.append(line)
+        if "Serving on" in line:
+            return f"http://127.0.0.1:{port}", stop
+    stop()
+    raise RuntimeError("mentorbot serve did not start:\n" + "".join(seen))
+
+
+def _next_line(lines: queue.Queue[str | None], deadline: float) -> str | None:
+    try:
+        return lines.get(timeout=max(deadline - time.monotonic(), 0.001))
+    except queue.Empty:
+        return None

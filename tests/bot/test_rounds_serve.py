@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,9 +12,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.app import Mentorbot
+from bot.benchkit import serve_process
 from handlers.ids import Action
 from models.tables import OutboxMessage
-from tests.bot.test_serve import ROOT, Server, _free_port, _wait_for_line
+from tests.bot.test_serve import Server
 from tests.conftest import ADMIN
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.support.clock import FrozenClock
@@ -35,40 +33,19 @@ FORM = "application/x-www-form-urlencoded"
 
 @pytest.fixture
 def round_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[Server]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.api_url,
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "MENTORBOT_ADMINS": ADMIN,
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--http",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
+    url, stop = serve_process(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.api_url,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "MENTORBOT_ADMINS": ADMIN,
+        }
     )
     try:
-        _wait_for_line(process, "Serving on", timeout=60)
-        yield Server(f"http://127.0.0.1:{port}", process)
+        yield Server(url)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop()
 
 
 def _eventually(check: Callable[[], bool], timeout: float = 30) -> None:

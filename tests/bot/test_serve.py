@@ -3,100 +3,39 @@
 from __future__ import annotations
 
 import json
-import os
-import queue
-import socket
-import subprocess
-import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
+from bot.benchkit import serve_process
 from models.tables import AuditEntry, OutboxMessage, Person, Workspace
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.support.slack_requests import SIGNING_SECRET, Payloads, post_http, sign
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
 class Server:
     url: str
-    process: subprocess.Popen[str]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_line(process: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=deadline - time.monotonic())
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        seen.append(line)
-        if needle in line:
-            return seen
-    raise AssertionError("server did not start:\n" + "".join(seen))
 
 
 @pytest.fixture
 def server(fake_slack: FakeSlack, engine: Engine) -> Iterator[Server]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.api_url,
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--http",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
+    url, stop = serve_process(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.api_url,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        }
     )
     try:
-        _wait_for_line(process, "Serving on", timeout=60)
-        yield Server(f"http://127.0.0.1:{port}", process)
+        yield Server(url)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop()
 
 
 def _counts(engine: Engine) -> dict[str, int]:
