@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from bot.demo_check import check_report
 from bot.migrate import upgrade
-from handlers.engagement import engage_match
+from handlers.context import Deps
+from handlers.engagement import run_engagement
 from handlers.enrollment import leave_program
 from handlers.rounds import start_round
 from matching.ibm_roster import CSV_PATH, Employee, read_roster, skill_clusters
@@ -278,13 +280,8 @@ def _finish_goals(s: Session, program_id: int, at: datetime, seed: int) -> None:
             goal.status, goal.progress, goal.completed_at = "done", 100, at
 
 
-def _engage_all(sessions: SessionFactory, at: datetime) -> None:
-    """What the engagement job does, at `at` (the soak bench runs the job itself instead)."""
-    with sessions.begin() as s:
-        running = engagement.list_running_matches(s)
-    for match_id in running:
-        with sessions.begin() as s:
-            engage_match(s, match_id, at)
+def _fixed(at: datetime) -> datetime:
+    return at
 
 
 def simulate(
@@ -323,8 +320,8 @@ def simulate(
                 _set_goals(s, program_id, at, seed, tally)
         if at.weekday() >= 5:  # messages land on working days only: weekends have no news
             continue
-        if step is None:
-            _engage_all(sessions, at)
+        if step is None:  # the engagement job itself, at `at`
+            run_engagement(Deps(sessions, partial(_fixed, at), frozenset()))
         else:
             step(at)
         with sessions.begin() as s:

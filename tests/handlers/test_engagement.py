@@ -48,8 +48,15 @@ def _deliver(bot: Mentorbot) -> None:
             return
 
 
-def _step(bot: Mentorbot, clock: FrozenClock, until: Any) -> None:
-    """Advance to `until`, running the job (twice: two replicas) every 6 hours and delivering
+def _step(
+    bot: Mentorbot,
+    clock: FrozenClock,
+    until: Any,
+    *,
+    every: timedelta = timedelta(hours=6),
+    replicas: int = 2,
+) -> None:
+    """Advance to `until`, running the job (once per replica) `every` so often and delivering
     each message at exactly the time it was meant to land."""
     next_job = clock()
     while clock() < until:
@@ -63,9 +70,9 @@ def _step(bot: Mentorbot, clock: FrozenClock, until: Any) -> None:
         if target > clock():
             clock.set(target)
         if clock() >= next_job:
-            run_engagement(bot.deps)
-            run_engagement(bot.deps)
-            next_job = clock() + timedelta(hours=6)
+            for _ in range(replicas):
+                run_engagement(bot.deps)
+            next_job = clock() + every
         _deliver(bot)
 
 

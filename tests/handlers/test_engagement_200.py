@@ -15,47 +15,29 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_bolt import BoltResponse
 from sqlalchemy import func, select
 
 from bot.app import Mentorbot
 from bot.benchkit import serve
-from handlers.engagement import run_engagement
 from handlers.ids import Action, Block, Callback
 from handlers.pacing import Pacer
 from handlers.rounds import start_round
 from models.tables import Enrollment, Match, MatchMember, OutboxMessage, Person, PulseSurvey
 from tests.fakes.slack import FakeSlack
+from tests.handlers.test_engagement import _button, _deliver, _step
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
-from tests.support.slack_requests import Payloads, SlackDriver, post_http, sign
+from tests.support.slack_requests import HttpDriver, Payloads, SlackDriver
 
 PAIRS = 100
+DAY = timedelta(days=1)  # the job once a day, one replica: 200 people stay quick
 LONDON, NEW_YORK = ZoneInfo("Europe/London"), ZoneInfo("America/New_York")
 LIVES = "ABCD"
-
-
-class HttpDriver(SlackDriver):
-    """The same requests, signed and POSTed to the real WSGI server."""
-
-    url: str = ""
-
-    def send(
-        self,
-        body: str,
-        *,
-        content_type: str,
-        extra_headers: dict[str, str] | None = None,
-        timestamp: int | None = None,
-    ) -> BoltResponse:
-        headers = {**sign(body, self.secret, timestamp), **(extra_headers or {})}
-        status, text = post_http(self.url, body, content_type=content_type, headers=headers)
-        return BoltResponse(status=status, body=text)
 
 
 @pytest.fixture(params=["app", "http"])
@@ -67,35 +49,10 @@ def driver(
         yield SlackDriver(bot.app, payloads)
         return
     url, stop = serve(bot)
-    http = HttpDriver(bot.app, payloads)
-    http.url = url
     try:
-        yield http
+        yield HttpDriver(bot.app, payloads, url=url)
     finally:
         stop()
-
-
-def _deliver(bot: Mentorbot) -> None:
-    while bot.deliverer.run_once(limit=500).sent:
-        pass
-
-
-def _step(bot: Mentorbot, clock: FrozenClock, until: datetime) -> None:
-    """Advance to `until`: the job once a day, each message delivered at its time."""
-    next_job = clock()
-    while clock() < until:
-        with bot.sessions() as s:
-            due = s.scalar(
-                select(func.min(OutboxMessage.next_attempt_at)).where(
-                    OutboxMessage.state == "pending"
-                )
-            )
-        target = min(t for t in (next_job, due, until) if t is not None)
-        clock.set(max(target, clock()))
-        if clock() >= next_job:
-            run_engagement(bot.deps)
-            next_job = clock() + timedelta(hours=24)
-        _deliver(bot)
 
 
 def _kind(key: str, survey_kinds: dict[int, str]) -> str:
@@ -122,14 +79,6 @@ def _timelines(bot: Mentorbot) -> dict[str, list[tuple[str, str]]]:
                 local = row.sent_at.astimezone(LONDON if user.startswith("UMENTOR") else NEW_YORK)
                 out[user].append((_kind(row.key, kinds), f"{local:%a %H:%M}"))
     return out
-
-
-def _button(message: Any, action: str) -> str:
-    for block in message.blocks or []:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action:
-                return str(element["value"])
-    raise AssertionError(f"no {action} in {message.text!r}")
 
 
 def _latest(fake: FakeSlack, users: tuple[str, ...], words: str) -> Any:
@@ -239,12 +188,12 @@ def test_two_hundred_people_for_twenty_six_weeks(
     life_of = {u: life for life, ps in pairs.items() for pair in ps for u in pair}
 
     # two weeks: the first check-in. A meets (both click: one meeting); C and D: not yet
-    _step(bot, clock, start + timedelta(days=15))
+    _step(bot, clock, start + timedelta(days=15), every=DAY, replicas=1)
     _click_all(driver, fake_slack, pairs["A"], Action.CHECKIN_MET, "check-in")
     for life in "CD":
         _click_all(driver, fake_slack, pairs[life], Action.CHECKIN_NOT_YET, "check-in")
     # A's mentees answer their first pulse privately, with a comment
-    _step(bot, clock, start + timedelta(days=17))
+    _step(bot, clock, start + timedelta(days=17), every=DAY, replicas=1)
     for i, (_, mentee) in enumerate(pairs["A"]):
         pulse = _latest(fake_slack, (mentee,), "How is your mentoring going")
         value = _button(pulse, Action.PULSE_OPEN)
@@ -260,11 +209,11 @@ def test_two_hundred_people_for_twenty_six_weeks(
         assert response.status == 200
 
     # four weeks: the second check-in; A meets again, C and D say not yet again
-    _step(bot, clock, start + timedelta(days=29))
+    _step(bot, clock, start + timedelta(days=29), every=DAY, replicas=1)
     _click_all(driver, fake_slack, pairs["A"], Action.CHECKIN_MET, "check-in", who="mentee")
     for life in "CD":
         _click_all(driver, fake_slack, pairs[life], Action.CHECKIN_NOT_YET, "check-in")
-    _step(bot, clock, start + timedelta(days=31))
+    _step(bot, clock, start + timedelta(days=31), every=DAY, replicas=1)
     for mentor, mentee in pairs["C"]:  # asked privately; the mentee says no
         driver.action(
             mentor,
@@ -283,7 +232,7 @@ def test_two_hundred_people_for_twenty_six_weeks(
 
     # six weeks: A and D meet at every check-in from now on; B's grace week has run out
     for day in (43, 57, 71):
-        _step(bot, clock, start + timedelta(days=day))
+        _step(bot, clock, start + timedelta(days=day), every=DAY, replicas=1)
         for life in "AD":
             _click_all(
                 driver, fake_slack, pairs[life], Action.CHECKIN_MET, "check-in", who="mentee"
@@ -317,7 +266,7 @@ def test_two_hundred_people_for_twenty_six_weeks(
     assert len(second) == len(pairs["B"]) + len(pairs["C"])
     assert all(first_partner[mentee] != mentor for mentee, mentor in second.items())
 
-    _step(bot, clock, start + timedelta(weeks=26))
+    _step(bot, clock, start + timedelta(weeks=26), every=DAY, replicas=1)
 
     # per person, per life: the exact messages, in order, at the same local times
     timelines = _timelines(bot)

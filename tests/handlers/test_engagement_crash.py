@@ -8,13 +8,8 @@ the job and of delivery. Before the restart, no check-in exists without its mess
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -27,9 +22,9 @@ from models.tables import CheckIn, OutboxMessage
 from tests.fakes.slack import FakeSlack
 from tests.handlers.test_round_faults import _until_done
 from tests.support.clock import FrozenClock
+from tests.support.crash import kill_when
 from tests.support.rounds_world import make_rounds_world
 
-ROOT = Path(__file__).resolve().parents[2]
 PAIRS = 24
 STARTED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 JOB_AT = STARTED + timedelta(days=14, minutes=30)  # the check-in and the 10-day nudge are due
@@ -70,26 +65,14 @@ def test_killed_nudge_run_neither_loses_nor_repeats(
     intros = sum(_posted_keys(fake_slack).values())
 
     arrived, release = fake_slack.hold("chat.postMessage", after=posts_before_kill)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.support.engage_worker",
-            engine.url.render_as_string(hide_password=False),
-            fake_slack.api_url,
-            JOB_AT.isoformat(),
-            DELIVER_AT.isoformat(),
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_when(
+        arrived,
+        "tests.support.engage_worker",
+        engine.url.render_as_string(hide_password=False),
+        fake_slack.api_url,
+        JOB_AT.isoformat(),
+        DELIVER_AT.isoformat(),
     )
-    try:
-        assert arrived.wait(timeout=60), "the worker never posted"
-    finally:
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=20)
 
     with bot.sessions() as s:  # nothing half-written: each check-in has its message queued
         checkins = s.scalar(select(func.count()).select_from(CheckIn)) or 0

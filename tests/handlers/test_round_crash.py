@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
@@ -15,8 +9,7 @@ from bot.app import Mentorbot
 from tests.fakes.slack import FakeSlack
 from tests.handlers.test_round_faults import _announce, _exactly_once, _until_done
 from tests.support.clock import FrozenClock
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.crash import kill_when
 
 
 @pytest.mark.parametrize(
@@ -31,24 +24,12 @@ def test_killed_worker_neither_loses_nor_repeats_an_intro(
 ) -> None:
     _announce(bot, fake_slack, clock)
     arrived, release = fake_slack.hold(held)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.support.outbox_worker",
-            engine.url.render_as_string(hide_password=False),
-            fake_slack.api_url,
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_when(
+        arrived,
+        "tests.support.outbox_worker",
+        engine.url.render_as_string(hide_password=False),
+        fake_slack.api_url,
     )
-    try:
-        assert arrived.wait(timeout=60), "the worker never called Slack"
-    finally:
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=20)
     before = len(fake_slack.calls_to(held))
     release.set()  # Slack finishes what it was asked before the crash
     while len(fake_slack.calls_to(held)) == before:

@@ -201,6 +201,25 @@ class SlackDriver:
         return self.send(body, content_type="application/json", extra_headers=extra)
 
 
+@dataclass
+class HttpDriver(SlackDriver):
+    """The same requests, signed and POSTed to a real server at `url`."""
+
+    url: str = ""
+
+    def send(
+        self,
+        body: str,
+        *,
+        content_type: str,
+        extra_headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+    ) -> BoltResponse:
+        headers = {**sign(body, self.secret, timestamp), **(extra_headers or {})}
+        status, text = post_http(self.url, body, content_type=content_type, headers=headers)
+        return BoltResponse(status=status, body=text)
+
+
 def post_http(
     url: str, body: str, *, content_type: str, headers: dict[str, str] | None = None
 ) -> tuple[int, str]:
