@@ -260,6 +260,11 @@ def test_several_open_programs_start_with_a_choice(
     assert ack_json(slack.submit(ALICE, Callback.JOIN_PROGRAM, bad))["response_action"] == "errors"
 
 
+def _initial(form: dict[str, Any], block_id: str) -> list[str]:
+    block = next(b for b in form["blocks"] if b.get("block_id") == block_id)
+    return [o["text"]["text"] for o in block["element"].get("initial_options", [])]
+
+
 def test_profile_is_prefilled_and_saving_updates_it(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
@@ -270,7 +275,9 @@ def test_profile_is_prefilled_and_saving_updates_it(
     form = opened_form(fake_slack)
     blocks = json.dumps(form["blocks"])
     assert '"initial_users": ["UBOBBY0001"]' in blocks
-    assert '"Python"' in blocks
+    assert _initial(form, Block.OFFER_EXPERT) == ["Python"]
+    slack.command(BOB, "join")  # renderings are shared; Alice's answers must not travel
+    assert _initial(opened_form(fake_slack), Block.OFFER_EXPERT) == []
     answer = ack_json(
         slack.submit(
             ALICE,
