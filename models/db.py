@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
@@ -50,3 +51,19 @@ def make_session_factory(engine: Engine) -> SessionFactory:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def insert_new(s: Session, model: type[Any], unique: str, /, **values: Any) -> bool:
+    """Insert a row unless one with the same `unique` value exists; True when inserted.
+
+    One `INSERT … ON CONFLICT DO NOTHING` where a SELECT and a savepointed INSERT took four
+    round trips; a concurrent insert of the same key waits for the other and then yields.
+    """
+    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[unique])
+        .returning(getattr(model, unique))
+    )
+    return s.execute(statement).first() is not None

@@ -8,23 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from models.db import insert_new
 from models.tables import ProcessedEvent
 
 
 def claim_event(s: Session, event_id: str, at: datetime) -> bool:
     """True if this event id is new (and is now claimed); False if it was handled before."""
-    if s.scalar(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id)):
-        return False
-    try:
-        with s.begin_nested():
-            s.add(ProcessedEvent(event_id=event_id, received_at=at))
-    except IntegrityError:
-        return False
-    return True
+    return insert_new(s, ProcessedEvent, "event_id", event_id=event_id, received_at=at)
 
 
 def prune_claims(s: Session, prefix: str, before: datetime) -> int:

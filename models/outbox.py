@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.db import insert_new
 from models.tables import OutboxMessage
 
 
@@ -48,27 +48,21 @@ def enqueue(
     not_before: datetime | None = None,
 ) -> bool:
     """Queue a message; False when a message with this key was queued before."""
-    if s.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
-        return False
-    try:
-        with s.begin_nested():
-            s.add(
-                OutboxMessage(
-                    workspace_id=workspace_id,
-                    key=key,
-                    method=method,
-                    conversation=conversation,
-                    payload=payload,
-                    state="pending",
-                    attempts=0,
-                    next_attempt_at=not_before or at,
-                    match_id=match_id,
-                    created_at=at,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    return insert_new(
+        s,
+        OutboxMessage,
+        "key",
+        workspace_id=workspace_id,
+        key=key,
+        method=method,
+        conversation=conversation,
+        payload=payload,
+        state="pending",
+        attempts=0,
+        next_attempt_at=not_before or at,
+        match_id=match_id,
+        created_at=at,
+    )
 
 
 def list_due(s: Session, now: datetime, limit: int = 50) -> list[PendingMessage]:
