@@ -10,7 +10,7 @@ shown next to the fields and a stored enrollment is never half-written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -140,21 +140,21 @@ def _minutes(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def summary(s: Session, enrollment: Enrollment, program: Program) -> str:
-    names = {k.id: k.name for k in list_skills(s, program.id)}
-    offered = [names.get(k.skill_id, "?") for k in enrollment.skills if k.kind == "offer"]
-    goals = [names.get(k.skill_id, "?") for k in enrollment.skills if k.kind == "seek"]
-    if enrollment.free_text_goal:
-        goals.append(f"“{enrollment.free_text_goal[:100]}”")
-    capacity = f"; up to {enrollment.capacity} mentees" if enrollment.capacity else ""
+def summary(profile: store.Profile, names: Mapping[int, str]) -> str:
+    """What was stored, in words (from the saved profile: no reload after the write)."""
+    offered = [names.get(skill_id, "?") for skill_id, _ in profile.offered]
+    goals = [names.get(skill_id, "?") for skill_id in profile.sought]
+    if profile.free_text_goal:
+        goals.append(f"“{profile.free_text_goal[:100]}”")
+    capacity = f"; up to {profile.capacity} mentees" if profile.capacity else ""
     return copy.ENROLL_SUMMARY.format(
         offered=", ".join(offered) or "none",
         goals=", ".join(goals) or "none",
-        days=", ".join(DAY_NAMES[d] for d in enrollment.working_days),
-        start=_minutes(enrollment.work_start_minute),
-        end=_minutes(enrollment.work_end_minute),
-        tz=enrollment.timezone,
-        frequency=FREQUENCIES.get(enrollment.meeting_frequency_days or 0, "as you agree"),
+        days=", ".join(DAY_NAMES[d] for d in profile.working_days),
+        start=_minutes(profile.work_start_minute),
+        end=_minutes(profile.work_end_minute),
+        tz=profile.timezone,
+        frequency=FREQUENCIES.get(profile.meeting_frequency_days or 0, "as you agree"),
         capacity=capacity,
     )
 
@@ -417,13 +417,11 @@ def _save_submission(
         ),
         at=at,
     )
-    enrollment = s.get_one(Enrollment, saved.enrollment_id)
-    s.refresh(enrollment)
     head = copy.ENROLL_SAVED_NEW if saved.created else copy.ENROLL_SAVED_EDIT
     text = "\n".join(
         (
-            head.format(program=program.name, role=_role_phrase(enrollment.role)),
-            summary(s, enrollment, program),
+            head.format(program=program.name, role=_role_phrase(saved.profile.role)),
+            summary(saved.profile, {k.id: k.name for k in ctx.skills}),
             next_round_text(program, at),
             copy.ENROLL_FOOTER,
         )
@@ -433,7 +431,7 @@ def _save_submission(
     outbox.enqueue(
         s,
         workspace_id=workspace.id,
-        key=f"enroll:{enrollment.id}:saved:{version}",
+        key=f"enroll:{saved.enrollment_id}:saved:{version}",
         conversation=outbox.dm_to(user_id),
         payload={"text": text},
         at=at,

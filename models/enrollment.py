@@ -7,7 +7,7 @@ program's bounds) and own every write, so a retried submission changes nothing t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
@@ -55,6 +55,7 @@ class Profile:
 class Saved:
     enrollment_id: int
     created: bool
+    profile: Profile  # as stored: no skills offered or capacity unless the role gives
 
 
 def roles_for(program: Program) -> tuple[str, ...]:
@@ -87,6 +88,12 @@ def save_profile(
     gives = profile.role in MENTOR_ROLES
     if gives and not 1 <= profile.capacity <= program.capacity_max:
         raise InvalidError(f"Mentees at most must be between 1 and {program.capacity_max}.")
+    profile = replace(
+        profile,
+        offered=profile.offered if gives or profile.role == "peer" else (),
+        capacity=profile.capacity if gives else 0,
+        never_match=tuple(sorted(set(profile.never_match) - {person.id})),
+    )
     enrollment = get_enrollment(s, program.id, person.id)
     created = enrollment is None
     if enrollment is None:
@@ -106,7 +113,7 @@ def save_profile(
     enrollment.timezone = profile.timezone
     enrollment.languages = list(profile.languages)
     enrollment.meeting_frequency_days = profile.meeting_frequency_days
-    enrollment.capacity = profile.capacity if gives else 0
+    enrollment.capacity = profile.capacity
     enrollment.free_text_goal = profile.free_text_goal
     enrollment.consent_at = at
     enrollment.updated_at = at
@@ -114,7 +121,7 @@ def save_profile(
     s.execute(delete(EnrollmentSkill).where(EnrollmentSkill.enrollment_id == enrollment.id))
     s.execute(delete(NeverMatch).where(NeverMatch.enrollment_id == enrollment.id))
     s.expire(enrollment, ["skills", "never_match"])
-    for skill_id, level in profile.offered if gives or profile.role == "peer" else ():
+    for skill_id, level in profile.offered:
         s.add(
             EnrollmentSkill(
                 enrollment_id=enrollment.id, skill_id=skill_id, kind="offer", level=level
@@ -122,13 +129,13 @@ def save_profile(
         )
     for skill_id in profile.sought:
         s.add(EnrollmentSkill(enrollment_id=enrollment.id, skill_id=skill_id, kind="seek", level=1))
-    for other in sorted(set(profile.never_match) - {person.id}):
+    for other in profile.never_match:
         s.add(NeverMatch(enrollment_id=enrollment.id, person_id=other))
     if profile.timezone:
         person.tz = profile.timezone
     person.updated_at = at
     s.flush()
-    return Saved(enrollment.id, created)
+    return Saved(enrollment.id, created, profile)
 
 
 def pause(s: Session, person: Person, until: date, *, at: datetime) -> list[Enrollment]:

@@ -7,6 +7,7 @@ to one program without changing another's, and matching keeps comparing skill id
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -99,9 +100,20 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
 
 
-def list_skills(s: Session, program_id: int) -> list[Skill]:
-    query = select(Skill).where(Skill.program_id == program_id)
-    return list(s.scalars(query.order_by(Skill.cluster, Skill.name)))
+@dataclass(frozen=True)
+class SkillInfo:
+    id: int
+    slug: str
+    name: str
+    cluster: str
+
+
+def list_skills(s: Session, program_id: int) -> list[SkillInfo]:
+    """A program's skills by cluster and name (plain rows: every form and summary reads them)."""
+    query = select(Skill.id, Skill.slug, Skill.name, Skill.cluster).where(
+        Skill.program_id == program_id
+    )
+    return [SkillInfo(*row) for row in s.execute(query.order_by(Skill.cluster, Skill.name))]
 
 
 def seed_default_skills(s: Session, program_id: int, at: datetime) -> int:

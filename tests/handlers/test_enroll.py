@@ -106,7 +106,12 @@ def test_join_opens_the_form_first_and_a_valid_submit_stores_and_confirms(
         slack.submit(
             ALICE,
             Callback.JOIN,
-            form_state(role="mentee", goals=[goal], free_goal="Lead a design review"),
+            form_state(
+                role="mentee",
+                goals=[goal],
+                expert=[world.skills["Python"]],  # a mentee offers nothing: dropped
+                free_goal="Lead a design review",
+            ),
             private_metadata=metadata(form),
             view_id=form["id"],
         )
@@ -122,7 +127,7 @@ def test_join_opens_the_form_first_and_a_valid_submit_stores_and_confirms(
     _drain(bot)
     (dm,) = _dms(fake_slack, ALICE)
     assert "You're in *Engineering mentoring* as a mentee" in dm
-    assert "System design" in dm
+    assert "• Skills you offer: none\n• Goals: System design, “Lead a design review”" in dm
     assert "Next matching round: <!date^" in dm
 
 
