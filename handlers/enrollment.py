@@ -1,8 +1,9 @@
 """Enrollment in Slack: /mentor join|profile|status|pause|resume|leave|forget-me and the modal.
 
-`join` acks, then opens the modal before anything else (a trigger_id lives 3 s), and only
-then asks Slack who the person is: a deactivated user, bot or guest sees the modal turn
-into a refusal, and a time zone that differs from what we knew refreshes the form.
+`join` acks, then opens the modal (a trigger_id lives 3 s). Someone new to us is looked up
+with users.info first, so the form opens once, in their zone, or a refusal is said instead;
+for someone known the form opens first, and a deactivated user, bot or guest then sees it
+turn into a refusal, and a time zone that differs from what we knew refreshes it.
 A submission is validated and stored before it is acknowledged, so its errors can be
 shown next to the fields and a stored enrollment is never half-written.
 """
@@ -19,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
+from slack_sdk.models.views import View
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -221,44 +223,31 @@ def open_form(
     editing: bool = False,
     program_id: int | None = None,
 ) -> str | None:
-    """Open the join (or profile) modal; the reason it cannot be opened, or None."""
-    at = deps.clock()
-    with deps.sessions.begin() as s:
-        workspace = get_workspace(s, team_id)
-        if workspace is None:
-            raise NotFoundError(copy.NO_OPEN_PROGRAM)
-        person = ensure_person(s, workspace.id, user_id, at)
-        why = refusal(person)
-        if why:
-            return why
-        program: Program | None
-        if program_id is not None:
-            program = s.get(Program, program_id)
-            if program is None or program.workspace_id != workspace.id:
+    """Open the join (or profile) modal; the reason it cannot be opened, or None.
+
+    Someone Slack has never described to us (no zone yet) is looked up first, so the form
+    opens in their zone and a refusal needs no modal; users.info is quick and the trigger
+    lives 3 s. Everyone else sees the form at once, refreshed only if Slack's answer changes it.
+    """
+    asked = False
+    while True:
+        with deps.sessions.begin() as s:
+            workspace = get_workspace(s, team_id)
+            if workspace is None:
                 raise NotFoundError(copy.NO_OPEN_PROGRAM)
-        elif editing:
-            mine = [e.program_id for e in store.list_enrollments(s, person.id)]
-            programs = [p for p in list_programs(s, workspace.id) if p.id in mine]
-            if not programs:
-                raise NotFoundError(copy.NOT_ENROLLED)
-            program = _pick(programs, name)
-        elif name:
-            program = resolve_program(s, workspace.id, name, open_only=True)
-        else:
-            programs = list_programs(s, workspace.id, open_only=True)
-            if not programs:
-                raise NotFoundError(copy.NO_OPEN_PROGRAM)
-            program = programs[0] if len(programs) == 1 else None
-            if program is None:
-                view = program_choice([(p.id, p.name) for p in programs])
-        if program is not None:
-            program_id = program.id
-            view = enrollment_form(
-                form_context(s, program, person, editing=editing),
-                form_values(s, program, person),
-            )
-        known_tz = person.tz
+            person = ensure_person(s, workspace.id, user_id, deps.clock())
+            why = refusal(person)
+            if why:
+                return why
+            if asked or person.tz is not None:
+                view, program_id = _form_for(s, person, name, editing, program_id)
+                known_tz = person.tz
+                break
+        refresh_person(client, deps, team_id, user_id)
+        asked = True
     opened = client.views_open(trigger_id=trigger_id, view=view)
+    if asked:
+        return None
     fresh = refresh_person(client, deps, team_id, user_id)
     if fresh is None:
         return None
@@ -269,12 +258,7 @@ def open_form(
             client.views_update(view_id=opened_view.get("id"), view=notice(copy.JOIN_TITLE, why))
         elif program_id is not None and fresh.tz != known_tz:
             with deps.sessions.begin() as s:
-                program = s.get_one(Program, program_id)
-                person = s.get_one(Person, fresh.id)
-                view = enrollment_form(
-                    form_context(s, program, person, editing=editing),
-                    form_values(s, program, person),
-                )
+                view, _ = _form_for(s, s.get_one(Person, fresh.id), None, editing, program_id)
             client.views_update(
                 view_id=opened_view.get("id"), hash=opened_view.get("hash"), view=view
             )
@@ -282,6 +266,36 @@ def open_form(
         # The form is open and usable; a refusal is enforced again when it is submitted.
         log.warning("views.update failed: %s", error.response.get("error"))
     return None
+
+
+def _form_for(
+    s: Session, person: Person, name: str | None, editing: bool, program_id: int | None
+) -> tuple[View, int | None]:
+    """The modal to open: a program's form, or a choice of program; and the program's id."""
+    program: Program | None
+    if program_id is not None:
+        program = s.get(Program, program_id)
+        if program is None or program.workspace_id != person.workspace_id:
+            raise NotFoundError(copy.NO_OPEN_PROGRAM)
+    elif editing:
+        mine = [e.program_id for e in store.list_enrollments(s, person.id)]
+        programs = [p for p in list_programs(s, person.workspace_id) if p.id in mine]
+        if not programs:
+            raise NotFoundError(copy.NOT_ENROLLED)
+        program = _pick(programs, name)
+    elif name:
+        program = resolve_program(s, person.workspace_id, name, open_only=True)
+    else:
+        programs = list_programs(s, person.workspace_id, open_only=True)
+        if not programs:
+            raise NotFoundError(copy.NO_OPEN_PROGRAM)
+        if len(programs) > 1:
+            return program_choice([(p.id, p.name) for p in programs]), None
+        program = programs[0]
+    form = enrollment_form(
+        form_context(s, program, person, editing=editing), form_values(s, program, person)
+    )
+    return form, program.id
 
 
 def _pick(programs: Sequence[Program], name: str | None) -> Program:

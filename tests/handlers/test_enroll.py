@@ -85,9 +85,9 @@ def test_join_opens_the_form_first_and_a_valid_submit_stores_and_confirms(
     slack.command(ALICE, "join")
 
     methods = [c.method for c in fake_slack.calls if c.method != "auth.test"]
-    assert methods[0] == "views.open"  # before users.info: the trigger_id lives 3 s
+    # Slack had never described Alice: asked first, so the form opens once, in her zone
+    assert methods == ["users.info", "views.open"]
     form = opened_form(fake_slack)
-    # Alice's zone came from Slack after the modal opened, and the form was refreshed with it
     assert "America/New_York" in json.dumps(form["blocks"])
     labels = json.dumps(form["blocks"])
     for field in (
@@ -197,8 +197,15 @@ def test_deactivated_bots_and_guests_cannot_enroll(
     world = _world(bot, fake_slack, clock)
     fake_slack.add_user("UODD000001", **flags)
     slack.command("UODD000001", "join")
-    refusal = [v for v in fake_slack.state.views.values() if v.get("callback_id") != Callback.JOIN]
-    assert why in json.dumps(refusal[-1]["blocks"])
+    assert not fake_slack.state.views  # new to us, so Slack was asked first: no form at all
+    assert why in fake_slack.state.responses[-1]["text"]
+    fake_slack.add_user("UODD000002", **flags)
+    with bot.sessions.begin() as s:  # known from before: the form opens, then turns into this
+        make_person(s, s.get_one(Workspace, world.workspace_id), "UODD000002", clock())
+    slack.command("UODD000002", "join")
+    (refusal,) = fake_slack.state.views.values()
+    assert refusal.get("callback_id") != Callback.JOIN
+    assert why in json.dumps(refusal["blocks"])
     answer = ack_json(  # a forged or stale submission is refused the same way
         slack.submit(
             "UODD000001",
@@ -263,6 +270,22 @@ def test_several_open_programs_start_with_a_choice(
     assert "Design circle" in json.dumps(answer["view"]["blocks"])
     bad = {Block.PROGRAM: {"v": {"type": "static_select", "selected_option": {"value": "424242"}}}}
     assert ack_json(slack.submit(ALICE, Callback.JOIN_PROGRAM, bad))["response_action"] == "errors"
+
+
+def test_a_known_person_sees_the_form_first_and_it_follows_a_new_zone(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    world = _world(bot, fake_slack, clock)
+    with bot.sessions.begin() as s:  # known from an earlier visit, in Lisbon; Slack: New York
+        make_person(s, s.get_one(Workspace, world.workspace_id), ALICE, clock(), tz="Europe/Lisbon")
+    slack.command(ALICE, "join")
+    methods = [c.method for c in fake_slack.calls if c.method != "auth.test"]
+    assert methods == ["views.open", "users.info", "views.update"]  # the trigger lives 3 s
+    opened = fake_slack.calls_to("views.open")[0].json_arg("view")
+    assert "Europe/Lisbon" in json.dumps(opened["blocks"])
+    assert "America/New_York" in json.dumps(opened_form(fake_slack)["blocks"])
+    slack.command(ALICE, "join")  # the zone is current now: no second update
+    assert len(fake_slack.calls_to("views.update")) == 1
 
 
 def _initial(form: dict[str, Any], block_id: str) -> list[str]:

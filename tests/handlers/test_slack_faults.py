@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,14 @@ from sqlalchemy import func, select
 from bot.app import Mentorbot
 from handlers.pacing import Pacer
 from models import outbox
-from models.tables import Base, Enrollment, OutboxMessage, Skill
+from models.tables import Base, Enrollment, OutboxMessage, Skill, Workspace
+from models.workspace import ensure_person
 from tests.conftest import ADMIN
 from tests.fakes.slack import FakeSlack
 from tests.handlers.test_enroll import ALICE, _join, _world
 from tests.handlers.test_home import _open_home
 from tests.support.clock import FrozenClock
+from tests.support.enroll_world import opened_form
 from tests.support.slack_requests import SlackDriver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +78,14 @@ def _submit_join(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
     assert _join(slack, fake, ALICE, role="mentee", goals=[goal]) == {}
 
 
+def _join_in_new_zone(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
+    """Alice, known in Lisbon, joins from New York: the open form is updated to her zone."""
+    with bot.sessions.begin() as s:
+        workspace = s.scalars(select(Workspace)).one()
+        ensure_person(s, workspace.id, ALICE, datetime.now(UTC)).tz = "Europe/Lisbon"
+    _submit_join(bot, slack, fake)
+
+
 def _home(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
     _open_home(slack, ALICE)
 
@@ -102,7 +113,10 @@ INTERACTIVE: dict[str, tuple[Scenario, Callable[[Mentorbot, FakeSlack], bool]]] 
     # method: (what the person does, how to tell it worked)
     "views.open": (_join_once, lambda bot, fake: bool(fake.state.views)),
     "users.info": (_submit_join, lambda bot, fake: _enrolled(bot) == 1),
-    "views.update": (_submit_join, lambda bot, fake: _enrolled(bot) == 1),
+    "views.update": (
+        _join_in_new_zone,
+        lambda bot, fake: _enrolled(bot) == 1 and "New_York" in str(opened_form(fake)),
+    ),
     "views.publish": (_home, lambda bot, fake: ALICE in fake.state.home),
     "files.getUploadURLExternal": (_export, lambda bot, fake: bool(fake.state.files)),
     "files.completeUploadExternal": (_export, lambda bot, fake: bool(fake.state.files)),
