@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -69,6 +70,9 @@ def _serve(args: argparse.Namespace) -> int:
     upgrade(bot.engine)
     scheduler = LeaderScheduler(bot)
     install_jobs(bot, scheduler)
+    # What is loaded by now (modules, the app) lives as long as the process: keep it out of
+    # the cyclic collector, whose full passes otherwise stop every request for ~150 ms.
+    gc.freeze()
     scheduler.start()
     try:
         if socket_mode:
