@@ -11,8 +11,10 @@ checks every Web API call against Slack's reference.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -38,6 +40,8 @@ from bot.benchkit import (
 from bot.migrate import upgrade
 from bot.settings import Settings
 from models.db import make_engine
+
+LAUNCH_P99 = 0.300  # seconds: issue 8's target for both acks (Slack's own limit is 3 s)
 
 
 def _bot(database_url: str | None, fake: Any) -> Mentorbot:
@@ -190,6 +194,7 @@ def run_joins(
     respond = fake.response_url("joins")
     command_acks: list[float] = []
     submit_acks: list[float] = []
+    by_minute: dict[int, list[float]] = {}  # the slower ack of each person, by minute done
     errors = 0
     lock = threading.Lock()
 
@@ -230,12 +235,21 @@ def run_joins(
                 command_acks.append(seconds)
             if status2 == 200 and not answer.strip():
                 submit_acks.append(seconds2)
+            minute = int((time.perf_counter() - started) // 60)
+            by_minute.setdefault(minute, []).append(max(seconds, seconds2))
             errors += (status != 200) + (status2 != 200 or bool(answer.strip()))
 
+    # This process is the load generator and Slack: it keeps every call and view, and its
+    # full collections (up to 2 s with 5,000 people) would be measured as the server's delay.
+    gc.disable()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(one, range(people)))
+    gc.enable()
     elapsed = time.perf_counter() - started
     close()
+    if separate:  # the server was our only child: its CPU time is what one replica spent
+        spent = os.times().children_user + os.times().children_system
+        print(f"server CPU: {spent:.1f} s in {elapsed:.1f} s ({spent / elapsed:.0%} of one core)")
     with bot.sessions() as s:
         stored = s.scalar(select(func.count()).select_from(Enrollment)) or 0
         queued = s.scalar(select(func.count()).select_from(OutboxMessage)) or 0
@@ -245,6 +259,11 @@ def run_joins(
     _report("/mentor join ack", command_acks, 0)
     _report("modal submit ack (validated and stored)", submit_acks, 0)
     print(
+        "p99 of the slower ack, minute by minute: "
+        + ", ".join(f"{percentile(v, 0.99) * 1000:.0f}" for _, v in sorted(by_minute.items()))
+        + " ms"
+    )
+    print(
         f"errors: {errors}; modals opened: {opened}; enrollments stored: {stored}; "
         f"confirmation DMs queued: {queued}"
     )
@@ -252,8 +271,13 @@ def run_joins(
     print(f"Slack method reference violations: {len(violations)}")
     fake.stop()
     bot.engine.dispose()
-    ok = errors == 0 and stored == people and not violations
-    return 0 if ok and percentile(submit_acks, 0.99) < 3.0 else 1
+    slowest = max(percentile(acks, 0.99) if acks else 99.0 for acks in (command_acks, submit_acks))
+    met = errors == 0 and stored == people and not violations and slowest < LAUNCH_P99
+    print(
+        f"launch-day target (p99 < {LAUNCH_P99 * 1000:.0f} ms, 0 errors, all stored): "
+        + ("met" if met else "MISSED")
+    )
+    return 0 if met else 1
 
 
 def main(argv: list[str] | None = None) -> int:
