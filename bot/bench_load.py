@@ -114,12 +114,14 @@ def _fire_at_once(count: int, send: Callable[[int], tuple[int, float]]) -> tuple
     return acks, errors
 
 
-def run_burst(count: int, text: str, database_url: str | None, threads: int) -> int:
+def run_burst(
+    count: int, text: str, database_url: str | None, threads: int, separate: bool = True
+) -> int:
     from tests.fakes.slack import FakeSlack
 
     fake = FakeSlack().start()
     bot = _bot(database_url, fake)
-    url, close = serve(bot, threads=threads)
+    url, close = _serve_process(bot, fake) if separate else serve(bot, threads=threads)
     for i in range(count):
         fake.add_user(f"UBURST{i:04d}")
     respond = fake.response_url("burst")
@@ -298,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--in-process",
         action="store_true",
-        help="joins: serve from this process (shares its GIL with the clients and the fake)",
+        help="serve from this process (it then shares its GIL with the clients and the fake)",
     )
     args = parser.parse_args(argv)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a burst queues by design
@@ -312,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
             args.threads,
             separate=not args.in_process,
         )
-    return run_burst(args.count, args.text, args.database_url, args.threads)
+    return run_burst(
+        args.count, args.text, args.database_url, args.threads, separate=not args.in_process
+    )
 
 
 if __name__ == "__main__":
