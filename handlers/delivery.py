@@ -4,6 +4,8 @@ A message's attempt is counted and committed before the Slack call. If the proce
 after Slack accepted the message but before it was marked sent, the next attempt finds the
 message by the outbox key carried in its metadata (conversations.history) instead of
 posting again. Only the scheduler leader runs this, so there is one sender at a time.
+A DM is opened once: later messages to the same members reuse the channel an earlier one
+went to, since conversations.open (Tier 3, ~50 a minute) would otherwise cap every DM.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ PERMANENT = frozenset(
         "restricted_action",
     }
 )
+# Errors of a post into a channel borrowed from an earlier message: open it afresh instead.
+STALE_CHANNEL = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 # Errors that mean the workspace's token no longer works: stop, don't loop.
 REVOKED = frozenset({"token_revoked", "account_inactive", "invalid_auth", "not_authed"})
 MAX_BACKOFF = timedelta(minutes=10)
@@ -245,9 +249,9 @@ class Deliverer:
             self.pacer.wait(message.method, payload.get("channel"))
             response = self.client.api_call(message.method, json=payload)
             return payload.get("channel"), response.get("ts"), False
-        channel = message.slack_channel
+        channel, reused = message.slack_channel, False
         if channel is None:
-            channel = self._open(message)
+            channel, reused = self._open(message)
         elif message.attempts > 0:
             self.pacer.wait("conversations.history")
             found = _already_posted(self.client, channel, message.key)
@@ -256,17 +260,30 @@ class Deliverer:
         payload["channel"] = channel
         payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": message.key}}
         self.pacer.wait("chat.postMessage", channel)
-        response = self.client.chat_postMessage(**payload)
+        try:
+            response = self.client.chat_postMessage(**payload)
+        except SlackApiError as err:
+            if not reused or err.response.get("error") not in STALE_CHANNEL:
+                raise
+            # Nothing was posted; forget the borrowed channel and open the conversation.
+            with self.sessions.begin() as s:
+                outbox.remember_channel(s, message.id, None)
+            raise RetryLaterError("stale_channel", timedelta(seconds=1)) from err
         return str(response.get("channel") or channel), str(response.get("ts")), False
 
-    def _open(self, message: outbox.PendingMessage) -> str:
+    def _open(self, message: outbox.PendingMessage) -> tuple[str, bool]:
+        """The message's channel, remembered before posting; and whether it was borrowed
+        from an earlier message to the same members (first attempts only) or opened now."""
         target = message.conversation
-        if not target.startswith("users:"):
-            channel = target
-        else:
+        channel, reused = (target, False) if not target.startswith("users:") else (None, False)
+        if channel is None and message.attempts == 0:
+            with self.sessions() as s:
+                channel = outbox.known_channel(s, message.workspace_id, target)
+            reused = channel is not None
+        if channel is None:
             self.pacer.wait("conversations.open")
             opened = self.client.conversations_open(users=target[len("users:") :])
             channel = str(opened["channel"]["id"])
         with self.sessions.begin() as s:
             outbox.remember_channel(s, message.id, channel)
-        return channel
+        return channel, reused

@@ -98,9 +98,24 @@ def mark_sent(
     )
 
 
-def remember_channel(s: Session, message_id: int, channel: str) -> None:
+def remember_channel(s: Session, message_id: int, channel: str | None) -> None:
     s.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(slack_channel=channel)
+    )
+
+
+def known_channel(s: Session, workspace_id: int, conversation: str) -> str | None:
+    """The channel an earlier message to the same members went to (the same members always
+    get the same DM or group DM), so it need not be opened again; None if there is none."""
+    return s.scalar(
+        select(OutboxMessage.slack_channel)
+        .where(
+            OutboxMessage.workspace_id == workspace_id,
+            OutboxMessage.conversation == conversation,
+            OutboxMessage.slack_channel.is_not(None),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
     )
 
 

@@ -420,6 +420,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint(_in("state", OUTBOX_STATES), name="state"),
         Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_conversation", "workspace_id", "conversation"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -58,6 +58,43 @@ def test_group_dm_is_opened_and_posted_once(
         assert (row.state, row.slack_channel, row.slack_ts) == ("sent", channel, message.ts)
 
 
+def test_a_dm_is_opened_once_and_its_channel_reused_by_later_messages(
+    bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int
+) -> None:
+    fake_slack.add_user("U1")
+    fake_slack.add_user("U2")
+    for n, members in enumerate([("U1",), ("U1", "U2"), ("U1",), ("U2", "U1")]):
+        queue(bot, workspace_id, f"m:{n}", outbox.dm_to(*members), f"message {n}")
+        assert bot.deliverer.run_once().sent == 1
+    opened = [c.args["users"] for c in fake_slack.calls_to("conversations.open")]
+    assert sorted(opened) == ["U1", "U1,U2"]  # each conversation once, not once a message
+    assert [m.text for m in fake_slack.messages_in(fake_slack.dm_channel("U1"))] == [
+        "message 0",
+        "message 2",
+    ]
+    assert [m.text for m in fake_slack.messages_in(fake_slack.dm_channel("U1", "U2"))] == [
+        "message 1",
+        "message 3",
+    ]
+
+
+def test_a_reused_channel_slack_no_longer_knows_is_opened_afresh(
+    bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int, clock: FrozenClock
+) -> None:
+    fake_slack.add_user("U1")
+    queue(bot, workspace_id, "m:0", outbox.dm_to("U1"), "first")
+    bot.deliverer.run_once()
+    fake_slack.inject("chat.postMessage", error="channel_not_found")
+    queue(bot, workspace_id, "m:1", outbox.dm_to("U1"), "second")
+    report = bot.deliverer.run_once()
+    assert (report.sent, report.failed, report.retried) == (0, 0, 1)  # not given up on
+    clock.advance(seconds=5)
+    assert bot.deliverer.run_once().sent == 1
+    assert len(fake_slack.calls_to("conversations.open")) == 2
+    texts = [m.text for m in fake_slack.messages_in(fake_slack.dm_channel("U1"))]
+    assert texts == ["first", "second"]
+
+
 def test_rate_limit_waits_for_retry_after_then_delivers(
     bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int, clock: FrozenClock
 ) -> None:
