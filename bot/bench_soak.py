@@ -134,7 +134,8 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
         print(
             f"  messages: queued {sum(states.values())}, delivered {delivered} "
             f"({len(fake.state.messages)} in Slack), duplicates {duplicates}, lost {lost}; "
-            f"states {dict(states)}"
+            f"states {dict(states)}; conversations opened "
+            f"{len(fake.calls_to('conversations.open'))}"
         )
         print(
             f"  answers: check-ins {dict(tally.checkin_answers)}, surveys "
