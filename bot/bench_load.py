@@ -250,7 +250,8 @@ def run_joins(
     elapsed = time.perf_counter() - started
     close()
     if separate:  # the server was our only child: its CPU time is what one replica spent
-        spent = os.times().children_user + os.times().children_system
+        times = os.times()
+        spent = times.children_user + times.children_system
         print(f"server CPU: {spent:.1f} s in {elapsed:.1f} s ({spent / elapsed:.0%} of one core)")
     with bot.sessions() as s:
         stored = s.scalar(select(func.count()).select_from(Enrollment)) or 0

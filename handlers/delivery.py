@@ -275,11 +275,14 @@ class Deliverer:
         """The message's channel, remembered before posting; and whether it was borrowed
         from an earlier message to the same members (first attempts only) or opened now."""
         target = message.conversation
-        channel, reused = (target, False) if not target.startswith("users:") else (None, False)
-        if channel is None and message.attempts == 0:
-            with self.sessions() as s:
-                channel = outbox.known_channel(s, message.workspace_id, target)
-            reused = channel is not None
+        channel: str | None = target
+        reused = False
+        if target.startswith("users:"):
+            channel = None
+            if message.attempts == 0:  # a retry never borrows: it must find its own post
+                with self.sessions() as s:
+                    channel = outbox.known_channel(s, message.workspace_id, target)
+                reused = channel is not None
         if channel is None:
             self.pacer.wait("conversations.open")
             opened = self.client.conversations_open(users=target[len("users:") :])

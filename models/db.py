@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,8 +49,8 @@ def make_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
+def is_postgres(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
 
 
 def insert_new(s: Session, model: type[Any], unique: str, /, **values: Any) -> bool:
@@ -59,7 +59,7 @@ def insert_new(s: Session, model: type[Any], unique: str, /, **values: Any) -> b
     One `INSERT … ON CONFLICT DO NOTHING` where a SELECT and a savepointed INSERT took four
     round trips; a concurrent insert of the same key waits for the other and then yields.
     """
-    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = postgresql if is_postgres(s.get_bind()) else sqlite
     statement = (
         dialect.insert(model)
         .values(**values)
