@@ -12,7 +12,7 @@ score, lost 8% of the score and left 7,000 more mentees unmatched (issue 4's evi
 exact candidates measured there on these 2-core machines: scipy's
 min_weight_full_bipartite_matching took 360-440 s when slots are scarce, OR-Tools' min-cost
 flow reached the same optimum in 6-11 s, and dense linear_sum_assignment is fine only up to
-about 10k slots. Our own run (`python -m matching.bench solvers`, 8,000 x 2,400, 7,200
+about 10k slots. Our own run (`python -m bench.matching solvers`, 8,000 x 2,400, 7,200
 slots, 210,535 candidate edges, load ~1 on 2 cores): flow 0.29 s, dense 9.08 s at the same
 weight 6,003,298 with all 7,200 placed, greedy 0.11 s placing 6,959 at weight 5,737,748
 (95.6%). So the flow is the one solver used; `solve_dense` stays as an independent exact

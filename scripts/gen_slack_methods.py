@@ -2,7 +2,7 @@
 
 Reads Slack's per-method reference (../shared/data/slack/methods/*.json) and writes, for
 every method, its argument names, required arguments, types, rate tier and errors to
-tests/fakes/slack_methods.json, so a fresh clone needs nothing outside the repository.
+testkit/slack_methods.json, so a fresh clone needs nothing outside the repository.
 Run: python scripts/gen_slack_methods.py [SOURCE_DIR]
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "slack" / "methods"
-TARGET = ROOT / "tests" / "fakes" / "slack_methods.json"
+TARGET = ROOT / "testkit" / "slack_methods.json"
 
 
 def _types(schema: dict[str, Any]) -> list[str]:

@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 from bot.app import Mentorbot, create_app
 from bot.settings import Settings
 from models.db import make_engine
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from testkit.requests import SIGNING_SECRET, Payloads, SlackDriver
+from testkit.slack import BOT_TOKEN, FakeSlack
 from tests.support import db
 from tests.support.clock import FrozenClock
-from tests.support.slack_requests import SIGNING_SECRET, Payloads, SlackDriver
 
 ADMIN = "UADMIN0001"
 BACKENDS = ("sqlite", "postgresql")

@@ -6,9 +6,12 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "handlers", "matching", "models", "migrations")
-# What each layer may import from the project (besides itself).
+PACKAGES = ("bench", "testkit", "bot", "handlers", "matching", "models", "migrations")
+# What each layer may import from the project (besides itself). The benchmarks and the Slack
+# test kit sit beside the product: they may use it, and nothing in it may use them or tests.
 ALLOWED = {
+    "bench": {"testkit", "bot", "handlers", "matching", "models", "migrations"},
+    "testkit": {"bot", "handlers", "matching", "models", "migrations"},
     "bot": {"handlers", "matching", "models", "migrations"},
     "handlers": {"models", "matching"},
     "matching": set(),
@@ -41,7 +44,8 @@ def test_imports_point_down_only() -> None:
         for path in sorted((ROOT / package).rglob("*.py")):
             relative = path.relative_to(ROOT).as_posix()
             for name in _imports(path):
-                upward = name in PACKAGES and name != package and name not in ALLOWED[package]
+                project = name in (*PACKAGES, "tests")
+                upward = project and name != package and name not in ALLOWED[package]
                 if upward and (relative, name) not in EXCEPTIONS:
                     problems.append(f"{relative} imports {name}")
                 if name in FORBIDDEN_THIRD_PARTY.get(package, set()):

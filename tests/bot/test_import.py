@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.import_cli import run_import
 from bot.settings import Settings
 from models.tables import Enrollment, Person
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from testkit.slack import BOT_TOKEN, FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
 

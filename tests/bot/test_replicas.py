@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from bot.app import Mentorbot
 from bot.scheduler import LEASE_NAME
 from models.tables import Lease
-from tests.fakes.slack import FakeSlack
+from testkit.slack import FakeSlack
 from tests.handlers.test_round_faults import _announce, _exactly_once, _pending
 from tests.support.clock import FrozenClock
 from tests.support.replica import LEASE_TTL

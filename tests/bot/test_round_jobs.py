@@ -11,8 +11,8 @@ from bot.app import Mentorbot, create_app
 from bot.cli import main
 from bot.round_jobs import run_due_rounds, run_newcomers
 from models.tables import Match, OutboxMessage, Program, Round, Workspace
+from testkit.slack import FakeSlack
 from tests.conftest import InlineExecutor, make_settings
-from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import enroll, make_rounds_world
 from tests.support.world import make_person

@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.app import Mentorbot
-from bot.benchkit import serve_process
 from handlers.ids import Action
 from models.tables import OutboxMessage
+from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
+from testkit.serve import serve_process
+from testkit.slack import BOT_TOKEN, FakeSlack
 from tests.bot.test_serve import Server
 from tests.conftest import ADMIN
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import (
     intro_counts,
@@ -25,7 +26,6 @@ from tests.support.rounds_world import (
     make_rounds_world,
     match_pairs,
 )
-from tests.support.slack_requests import SIGNING_SECRET, Payloads, post_http, sign
 
 ADMIN_CHANNEL = "CADMIN0001"
 FORM = "application/x-www-form-urlencoded"

@@ -6,8 +6,8 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.scheduler import LeaderScheduler
+from testkit.slack import FakeSlack
 from tests.conftest import InlineExecutor, make_settings
-from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bot.benchkit import serve_process
 from models.tables import AuditEntry, OutboxMessage, Person, Workspace
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
-from tests.support.slack_requests import SIGNING_SECRET, Payloads, post_http, sign
+from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
+from testkit.serve import serve_process
+from testkit.slack import BOT_TOKEN, FakeSlack
 
 
 @dataclass

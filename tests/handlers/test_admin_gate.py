@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from bot.app import Mentorbot
+from testkit.requests import SlackDriver
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
-from tests.support.slack_requests import SlackDriver
 
 
 def _gated(bot: Mentorbot, ran: list[str]) -> None:

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from bot.app import Mentorbot
 from handlers.commands import CommandRequest, CommandTools, Reply
 from models.tables import AuditEntry
+from testkit.requests import SlackDriver, ack_json
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
-from tests.support.slack_requests import SlackDriver, ack_json
 
 
 def test_help_lists_every_participant_command(slack: SlackDriver) -> None:

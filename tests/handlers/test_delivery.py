@@ -11,7 +11,7 @@ from bot.app import Mentorbot
 from models import outbox
 from models.tables import OutboxMessage, Workspace
 from models.workspace import ensure_workspace
-from tests.fakes.slack import TEAM_ID, FakeSlack
+from testkit.slack import TEAM_ID, FakeSlack
 from tests.support.clock import FrozenClock
 
 

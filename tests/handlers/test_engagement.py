@@ -22,10 +22,10 @@ from handlers.ids import Action, Block, Callback
 from handlers.pacing import Pacer
 from handlers.rounds import start_round
 from models.tables import Enrollment, Match, OutboxMessage, Person, PulseResponse
-from tests.fakes.slack import FakeSlack
+from testkit.requests import SlackDriver
+from testkit.slack import FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import RoundsWorld, make_rounds_world
-from tests.support.slack_requests import SlackDriver
 
 LONDON, NEW_YORK = ZoneInfo("Europe/London"), ZoneInfo("America/New_York")
 

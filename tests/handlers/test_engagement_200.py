@@ -23,16 +23,16 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Mentorbot
-from bot.benchkit import serve
 from handlers.ids import Action, Block, Callback
 from handlers.pacing import Pacer
 from handlers.rounds import start_round
 from models.tables import Enrollment, Match, MatchMember, OutboxMessage, Person, PulseSurvey
-from tests.fakes.slack import FakeSlack
+from testkit.requests import HttpDriver, Payloads, SlackDriver
+from testkit.serve import serve
+from testkit.slack import FakeSlack
 from tests.handlers.test_engagement import _button, _deliver, _step
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
-from tests.support.slack_requests import HttpDriver, Payloads, SlackDriver
 
 PAIRS = 100
 DAY = timedelta(days=1)  # the job once a day, one replica: 200 people stay quick

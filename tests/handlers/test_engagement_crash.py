@@ -19,7 +19,7 @@ from handlers.engagement import run_engagement
 from handlers.pacing import Pacer
 from handlers.rounds import start_round
 from models.tables import CheckIn, OutboxMessage
-from tests.fakes.slack import FakeSlack
+from testkit.slack import FakeSlack
 from tests.handlers.test_round_faults import _until_done
 from tests.support.clock import FrozenClock
 from tests.support.crash import kill_when

@@ -24,7 +24,8 @@ from models.tables import (
     Program,
     Workspace,
 )
-from tests.fakes.slack import FakeSlack
+from testkit.requests import SlackDriver, ack_json
+from testkit.slack import FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.enroll_world import (
     EnrollWorld,
@@ -33,7 +34,6 @@ from tests.support.enroll_world import (
     metadata,
     opened_form,
 )
-from tests.support.slack_requests import SlackDriver, ack_json
 from tests.support.world import make_enrollment, make_match, make_person, make_round
 
 ALICE = "UALICE0001"

@@ -13,10 +13,10 @@ from handlers.enroll_form import V
 from handlers.ids import Action, Block, Callback
 from models import engagement
 from models.tables import Goal, Match, PulseResponse
-from tests.fakes.slack import FakeSlack
+from testkit.requests import SlackDriver, ack_json
+from testkit.slack import FakeSlack
 from tests.handlers.test_engagement import _button, _messages, _start, _step
 from tests.support.clock import FrozenClock
-from tests.support.slack_requests import SlackDriver, ack_json
 
 
 def _goal(n: int, title: str, measure: str = "", when: str = "") -> dict[str, Any]:

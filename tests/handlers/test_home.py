@@ -10,12 +10,12 @@ from sqlalchemy import select
 from bot.app import Mentorbot
 from handlers.ids import Action, Callback
 from models.tables import Enrollment, Match, Person, Program
+from testkit.requests import SlackDriver
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
 from tests.handlers.test_enroll import ALICE, BOB, _drain, _join, _matched, _world
 from tests.support.clock import FrozenClock
 from tests.support.enroll_world import opened_form
-from tests.support.slack_requests import SlackDriver
 
 
 def _home(fake: FakeSlack, user: str) -> str:

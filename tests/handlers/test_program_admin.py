@@ -11,9 +11,9 @@ from bot.app import Mentorbot
 from handlers.enroll_form import V
 from handlers.ids import Block, Callback
 from models.tables import AuditEntry, Person, Program, ProgramAdmin, Skill
+from testkit.requests import SlackDriver, ack_json
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
-from tests.support.slack_requests import SlackDriver, ack_json
 
 
 def _text(value: str) -> dict[str, Any]:

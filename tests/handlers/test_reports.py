@@ -21,11 +21,11 @@ from handlers.rounds import start_round
 from models import engagement
 from models.reports import SUPPRESSED, program_report
 from models.tables import Enrollment, Match, MatchMember, OutboxMessage, Person, Program, Round
+from testkit.requests import SlackDriver, ack_json
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
-from tests.support.slack_requests import SlackDriver, ack_json
 
 PAIRS = 6
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.app import Mentorbot
-from tests.fakes.slack import FakeSlack
+from testkit.slack import FakeSlack
 from tests.handlers.test_round_faults import _announce, _exactly_once, _until_done
 from tests.support.clock import FrozenClock
 from tests.support.crash import kill_when

@@ -13,8 +13,8 @@ from handlers.pacing import Pacer
 from handlers.rounds import start_round
 from models.db import make_engine
 from models.tables import OutboxMessage
+from testkit.slack import FakeSlack
 from tests.conftest import InlineExecutor, make_settings
-from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import (
     RoundsWorld,

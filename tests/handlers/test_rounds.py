@@ -12,11 +12,11 @@ from bot.round_jobs import install_round_jobs
 from bot.scheduler import LeaderScheduler
 from handlers.ids import Action
 from models.tables import Match, OutboxMessage, Program, Round
+from testkit.requests import SlackDriver, ack_json
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import RoundsWorld, make_rounds_world
-from tests.support.slack_requests import SlackDriver, ack_json
 
 ADMIN_CHANNEL = "CADMIN0001"
 

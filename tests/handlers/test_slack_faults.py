@@ -27,13 +27,13 @@ from handlers.pacing import Pacer
 from models import outbox
 from models.tables import Base, Enrollment, OutboxMessage, Skill, Workspace
 from models.workspace import ensure_person
+from testkit.requests import SlackDriver
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
 from tests.handlers.test_enroll import ALICE, _join, _world
 from tests.handlers.test_home import _open_home
 from tests.support.clock import FrozenClock
 from tests.support.enroll_world import opened_form
-from tests.support.slack_requests import SlackDriver
 
 ROOT = Path(__file__).resolve().parents[2]
 FAULTS = {

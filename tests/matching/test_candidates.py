@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching import candidates, synth
+from bench import synth
+from matching import candidates
 from matching.constraints import forbidden_pairs
 from matching.engine import GIVER_ROLES, SEEKER_ROLES
 from matching.problem import ProgramConfig

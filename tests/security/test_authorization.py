@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from bot.app import Mentorbot
 from models.tables import Base, Round
+from testkit.requests import SlackDriver, ack_json
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
-from tests.support.slack_requests import SlackDriver, ack_json
 
 PARTICIPANT = "UMENTEE000"
 ADMIN_CHANNEL = "CADMIN0001"

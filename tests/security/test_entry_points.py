@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from bot.app import Mentorbot
 from bot.jobs import prune_replay_keys
 from models.tables import Base, ProcessedEvent
+from testkit.requests import SlackDriver, sign
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
-from tests.support.slack_requests import SlackDriver, sign
 
 ADMIN_CHANNEL = "CADMIN0001"
 FORM = "application/x-www-form-urlencoded"

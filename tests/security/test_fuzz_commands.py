@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handlers import copy
-from tests.fakes.slack import FakeSlack
-from tests.support.slack_requests import SlackDriver, ack_json
+from testkit.requests import SlackDriver, ack_json
+from testkit.slack import FakeSlack
 
 WORDS = st.sampled_from(
     [

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from bot.app import Mentorbot
 from handlers.ids import Block
+from testkit.requests import TEAM_ID, SlackDriver
+from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
-from tests.fakes.slack import FakeSlack
 from tests.support.clock import FrozenClock
-from tests.support.slack_requests import TEAM_ID, SlackDriver
 from tests.support.world import (
     make_enrollment,
     make_match,

@@ -16,7 +16,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from handlers.engagement import run_engagement
 from handlers.pacing import Pacer
-from tests.fakes.slack import BOT_TOKEN
+from testkit.slack import BOT_TOKEN
 
 
 def main(database_url: str, api_url: str, job_at: str, deliver_at: str) -> None:

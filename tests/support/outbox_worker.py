@@ -7,7 +7,7 @@ import threading
 
 from bot.app import create_app
 from bot.settings import Settings
-from tests.fakes.slack import BOT_TOKEN
+from testkit.slack import BOT_TOKEN
 
 
 def main(database_url: str, api_url: str) -> None:

@@ -15,7 +15,7 @@ from bot.app import create_app
 from bot.jobs import install_jobs
 from bot.settings import Settings
 from handlers.pacing import Pacer
-from tests.fakes.slack import BOT_TOKEN
+from testkit.slack import BOT_TOKEN
 
 LEASE_TTL = timedelta(seconds=3)
 

@@ -19,7 +19,7 @@ from models.tables import (
     Skill,
     Workspace,
 )
-from tests.fakes.slack import TEAM_ID, FakeSlack
+from testkit.slack import TEAM_ID, FakeSlack
 from tests.support.world import make_enrollment, make_person, make_program, make_workspace
 
 SKILLS = (

@@ -11,13 +11,14 @@ import json
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakes.slack import TEAM_ID
+from testkit.slack import TEAM_ID
 
 SIGNING_SECRET = "test-signing-secret"
 _counter = itertools.count(1)
@@ -32,7 +33,7 @@ class SignedRequest:
 def sign(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    return {"x-slack-request-timestamp": ts, "x-slack-signature": signature}
+    return {"x-slack-request-timestamp": ts, "x-slack-signature": str(signature)}
 
 
 def _form(fields: dict[str, Any]) -> str:
@@ -173,7 +174,10 @@ class SlackDriver:
         extra_headers: dict[str, str] | None = None,
         timestamp: int | None = None,
     ) -> BoltResponse:
-        headers = {"content-type": content_type, **sign(body, self.secret, timestamp)}
+        headers: dict[str, str | Sequence[str]] = {
+            "content-type": content_type,
+            **sign(body, self.secret, timestamp),
+        }
         headers.update(extra_headers or {})
         return self.app.dispatch(BoltRequest(body=body, headers=headers))
 

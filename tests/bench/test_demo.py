@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.demo import enrolled, leave_day, run_demo
-from matching.ibm_roster import LADDER, read_roster
+from bench.demo import enrolled, leave_day, run_demo
+from bench.ibm_roster import LADDER, read_roster
 
 COLUMNS = [
     "Age",

@@ -1,10 +1,10 @@
-"""`python -m bot.demo [--csv FILE] [--weeks 26]`: a whole program on the IBM HR roster.
+"""`python -m bench.demo [--csv FILE] [--weeks 26]`: a whole program on the IBM HR roster.
 
 It imports the roster through the real HR import (synthetic emails, Slack ids and zones),
 enrolls a deterministic share as mentors and mentees, runs a round every four weeks and the
 engagement job every working day on a simulated clock, answers check-ins and surveys as three kinds
 of pair would (thriving, slow, silent), re-imports the roster with the leavers' dates, and
-prints the admin report next to an independent count from the database (bot.demo_check).
+prints the admin report next to an independent count from the database (bench.demo_check).
 Messages are queued in the outbox as in production; nothing is sent (there is no Slack).
 """
 
@@ -25,13 +25,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.demo_check import check_report
+from bench.demo_check import check_report
+from bench.ibm_roster import Employee, read_roster, skill_clusters
 from bot.migrate import upgrade
 from handlers.context import Deps
 from handlers.engagement import run_engagement
 from handlers.enrollment import leave_program
 from handlers.rounds import start_round
-from matching.ibm_roster import CSV_PATH, Employee, read_roster, skill_clusters
 from models import engagement
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.enrollment import Profile, get_enrollment, save_profile
@@ -393,8 +393,13 @@ def run_demo(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.demo", description=__doc__)
-    parser.add_argument("--csv", type=Path, default=CSV_PATH)
+    parser = argparse.ArgumentParser(prog="python -m bench.demo", description=__doc__)
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        required=True,
+        help="the IBM HR attrition CSV (ibm-hr-employee-attrition.csv)",
+    )
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
     parser.add_argument("--weeks", type=int, default=26)
     parser.add_argument("--share", type=float, default=0.4, help="share of people enrolled")

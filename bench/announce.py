@@ -1,4 +1,4 @@
-"""Benchmark: `python -m bot.bench_announce [--pairs N] [--scale S] [--database-url URL]`.
+"""Benchmark: `python -m bench.announce [--pairs N] [--scale S] [--database-url URL]`.
 
 Announces a real round of N pairs (default 5,000) through the outbox against a loopback
 Slack fake that enforces Slack's rate tiers (conversations.open Tier 3, 50 a minute;
@@ -25,8 +25,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.kit import SIGNING_SECRET, command_body, percentile, post_signed
 from bot.app import Mentorbot, create_app
-from bot.benchkit import SIGNING_SECRET, command_body, percentile, post_signed, serve
 from bot.migrate import upgrade
 from bot.settings import Settings
 from handlers.pacing import TIER_PER_MINUTE, Pacer
@@ -41,6 +41,7 @@ from models.tables import (
     Skill,
     Workspace,
 )
+from testkit.serve import serve
 
 ZONES = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata")
 SKILLS = ("python", "sql", "leadership", "design", "testing", "ops", "data", "product")
@@ -61,7 +62,7 @@ class ScaledClock:
 
 def _rate_limited_fake(scale: float) -> Any:
     # The validated Slack fake lives with the tests; the benchmark reuses it, adding limits.
-    from tests.fakes.slack import METHODS, FakeSlack
+    from testkit.slack import METHODS, FakeSlack
 
     class RateLimitedSlack(FakeSlack):
         def __init__(self) -> None:
@@ -190,7 +191,7 @@ def _send_commands(url: str, stop: threading.Event, acks: list[float]) -> None:
 
 
 def run(pairs: int, scale: float, database_url: str | None) -> int:
-    from tests.fakes.slack import BOT_TOKEN, TEAM_ID
+    from testkit.slack import BOT_TOKEN, TEAM_ID
 
     fake = _rate_limited_fake(scale).start()
     workdir = tempfile.mkdtemp(prefix="bench-announce-")
@@ -288,7 +289,7 @@ def run(pairs: int, scale: float, database_url: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.bench_announce")
+    parser = argparse.ArgumentParser(prog="python -m bench.announce")
     parser.add_argument("--pairs", type=int, default=5000)
     parser.add_argument("--scale", type=float, default=100.0)
     parser.add_argument("--database-url", default=None)

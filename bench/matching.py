@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m matching.bench [--no-reference] [small|large|peers|ibm|...|all]`.
+"""Benchmarks: `python -m bench.matching [--no-reference] [small|large|peers|ibm|...|all]`.
 
 Cases: small, large, peers, ibm, newcomer, solvers; --no-reference skips the wide reference.
 
@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from matching import ibm_roster, synth
+from bench import ibm_roster, synth
 from matching.candidates import bipartite_candidates
 from matching.constraints import forbidden_pairs
 from matching.engine import GIVER_ROLES, SEEKER_ROLES, match, match_newcomer
@@ -28,7 +28,7 @@ from matching.scoring import build_features, objective_weights, score_pairs
 from matching.solve_bipartite import solve_dense, solve_flow, solve_greedy
 
 WEEK = datetime(2024, 3, 11, tzinfo=UTC)  # US already on summer time, UK not yet
-IBM_CSV = ibm_roster.CSV_PATH
+IBM_CSV: Path | None = None  # --csv FILE: the IBM HR attrition roster
 
 
 def _peak_mb() -> float:
@@ -166,7 +166,7 @@ def solvers_case(seekers: int = 8000, mentors: int = 2400) -> None:
 
 
 def ibm_people(path: Path) -> tuple[tuple[Participant, ...], Taxonomy]:
-    """A real-shaped roster (matching.ibm_roster) as engine participants."""
+    """A real-shaped roster (bench.ibm_roster) as engine participants."""
     skills = [Skill(_slug(name), name, c) for name, c in ibm_roster.skill_clusters().items()]
     out = []
     for e in ibm_roster.read_roster(path):
@@ -202,8 +202,8 @@ def _slug(role: str) -> str:
 
 
 def ibm_case() -> None:
-    if not IBM_CSV.exists():
-        print(f"[ibm] skipped: {IBM_CSV} not found")
+    if IBM_CSV is None or not IBM_CSV.exists():
+        print(f"[ibm] skipped: pass --csv FILE with the IBM HR attrition roster ({IBM_CSV})")
         return
     people, taxonomy = ibm_people(IBM_CSV)
     problem = Problem(people, taxonomy, ProgramConfig(week_start=WEEK))
@@ -246,16 +246,26 @@ CASES = {
 
 
 def main(argv: list[str]) -> int:
-    global WITH_REFERENCE
+    global WITH_REFERENCE, IBM_CSV
+    argv = list(argv)
+    if "--csv" in argv:
+        at = argv.index("--csv")
+        if at + 1 >= len(argv):
+            print("--csv needs a file")
+            return 2
+        IBM_CSV = Path(argv[at + 1])
+        del argv[at : at + 2]
     flags = [a for a in argv if a.startswith("--")]
     if set(flags) - {"--no-reference"}:
-        print("the only flag is --no-reference")
+        print("flags: --no-reference, --csv FILE")
         return 2
+    if IBM_CSV is not None:
+        flags += ["--csv", str(IBM_CSV)]
     WITH_REFERENCE = "--no-reference" not in flags
     names = [a for a in argv if not a.startswith("--")] or ["small"]
     if names == ["all"]:
         for name in CASES:  # one process per case, so peak memory is per case
-            subprocess.run([sys.executable, "-m", "matching.bench", *flags, name], check=True)
+            subprocess.run([sys.executable, "-m", "bench.matching", *flags, name], check=True)
         return 0
     unknown = [n for n in names if n not in CASES]
     if unknown:

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from testkit.slack import BOT_TOKEN, FakeSlack
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Benchmark: launch-day load over HTTP — `python -m bot.bench_load burst|joins [...]`.
+"""Benchmark: launch-day load over HTTP — `python -m bench.load burst|joins [...]`.
 
 `burst` fires N slash commands at the same instant (default 200) from N threads at the
 real server and prints p50/p99/max ack time and errors. `joins` is launch day: P people each
@@ -28,24 +28,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.kit import SIGNING_SECRET, command_body, percentile, post_signed
 from bot.app import Mentorbot, create_app
-from bot.benchkit import (
-    SIGNING_SECRET,
-    command_body,
-    percentile,
-    post_signed,
-    serve,
-    serve_process,
-)
 from bot.migrate import upgrade
 from bot.settings import Settings
 from models.db import make_engine
+from testkit.serve import serve, serve_process
 
 LAUNCH_P99 = 0.300  # seconds: issue 8's target for both acks (Slack's own limit is 3 s)
 
 
 def _bot(database_url: str | None, fake: Any) -> Mentorbot:
-    from tests.fakes.slack import BOT_TOKEN
+    from testkit.slack import BOT_TOKEN
 
     workdir = tempfile.mkdtemp(prefix="bench-load-")
     url = database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"
@@ -64,7 +58,7 @@ def _bot(database_url: str | None, fake: Any) -> Mentorbot:
 def _serve_process(bot: Mentorbot, fake: Any) -> tuple[str, Callable[[], None]]:
     """`mentorbot serve --http` in its own process (its own GIL, as in production)."""
     from bot.server import SLACK_PATH
-    from tests.fakes.slack import BOT_TOKEN
+    from testkit.slack import BOT_TOKEN
 
     base, stop = serve_process(
         {
@@ -117,7 +111,7 @@ def _fire_at_once(count: int, send: Callable[[int], tuple[int, float]]) -> tuple
 def run_burst(
     count: int, text: str, database_url: str | None, threads: int, separate: bool = True
 ) -> int:
-    from tests.fakes.slack import FakeSlack
+    from testkit.slack import FakeSlack
 
     fake = FakeSlack().start()
     bot = _bot(database_url, fake)
@@ -145,7 +139,7 @@ def _program(bot: Mentorbot) -> tuple[int, list[int]]:
     from models.program_admin import ProgramSettings, create_program
     from models.tables import Skill
     from models.workspace import ensure_person, ensure_workspace
-    from tests.fakes.slack import TEAM_ID
+    from testkit.slack import TEAM_ID
 
     at = datetime.now(UTC)
     with bot.sessions.begin() as s:
@@ -183,8 +177,8 @@ def run_joins(
     from handlers.enroll_form import Metadata
     from handlers.ids import Callback
     from models.tables import Enrollment, OutboxMessage
-    from tests.fakes.slack import FakeSlack
-    from tests.support.enroll_world import form_state
+    from testkit.forms import form_state
+    from testkit.slack import FakeSlack
 
     fake = FakeSlack().start()
     bot = _bot(database_url, fake)
@@ -284,7 +278,7 @@ def run_joins(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.bench_load")
+    parser = argparse.ArgumentParser(prog="python -m bench.load")
     parser.add_argument("mode", choices=["burst", "joins"])
     parser.add_argument("--count", type=int, default=200, help="burst: commands at once")
     parser.add_argument("--people", type=int, default=5000, help="joins: people enrolling")

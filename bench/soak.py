@@ -1,9 +1,9 @@
-"""Benchmark: `python -m bot.bench_soak [--people 2000] [--weeks 26] [--database-url URL]`.
+"""Benchmark: `python -m bench.soak [--people 2000] [--weeks 26] [--database-url URL]`.
 
 A soak: a whole program of N people (shaped like the IBM roster, synthetic beyond it) lived
 day by day on a simulated clock through the real bot — rounds every four weeks, the
 production engagement job on each working day, every message delivered through the outbox
-to a loopback Slack fake, pairs answering as thriving, slow or silent (bot.demo), leavers
+to a loopback Slack fake, pairs answering as thriving, slow or silent (bench.demo), leavers
 leaving. Prints the job's duration per run as the program grows (p50/p99/max), messages
 delivered, duplicates and losses (both must be 0), resident memory at the start and end,
 database size, and wall time.
@@ -24,14 +24,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.demo import START, simulate, slack_id
+from bench.ibm_roster import synthetic_roster
+from bench.kit import percentile
 from bot.app import create_app
-from bot.benchkit import percentile
-from bot.demo import START, simulate, slack_id
 from bot.migrate import upgrade
 from bot.settings import Settings
 from handlers.engagement import run_engagement
 from handlers.pacing import Pacer
-from matching.ibm_roster import synthetic_roster
 from models.db import make_engine
 from models.tables import OutboxMessage
 
@@ -51,7 +51,7 @@ class SimClock:
 
 def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
     # The validated Slack fake lives with the tests; the benchmark reuses it.
-    from tests.fakes.slack import BOT_TOKEN, FakeSlack
+    from testkit.slack import BOT_TOKEN, FakeSlack
 
     started = time.perf_counter()
     rss_start = _rss_mb()
@@ -154,7 +154,7 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.bench_soak", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__)
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--weeks", type=int, default=26)
     parser.add_argument("--share", type=float, default=1.0, help="share of people enrolled")

@@ -12,7 +12,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-CSV_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "ibm-hr-employee-attrition.csv"
 LADDER = {
     "Sales Representative": "Sales Executive",
     "Sales Executive": "Manager",

@@ -1,0 +1,1 @@
+"""Benchmarks and the demo: they print figures; nothing in the product imports them."""

@@ -1,0 +1,1 @@
+"""The Slack test kit: a faithful loopback Slack, signed requests, a real server to drive."""
