@@ -29,8 +29,9 @@ from bench.kit import SIGNING_SECRET, command_body, percentile, post_signed
 from bot.app import Mentorbot, create_app
 from bot.migrate import upgrade
 from bot.settings import Settings
+from bot.work import drain
+from flows.rounds import start_round
 from handlers.pacing import TIER_PER_MINUTE, Pacer
-from handlers.rounds import start_round
 from models.db import make_engine, make_session_factory
 from models.tables import (
     Enrollment,
@@ -216,6 +217,7 @@ def run(pairs: int, scale: float, database_url: str | None) -> int:
     with sessions.begin() as s:
         outcome = start_round(s, program_id, at=clock())
     assert outcome is not None
+    drain(sessions, clock)  # the leader's part: the intros are queued in batches
     matched = len(outcome.match_ids)
     t2 = time.perf_counter()
     print(

@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session
 
 from bench.demo_check import check_report
 from bench.ibm_roster import Employee, read_roster, skill_clusters
+from bot.jobs import run_engagement
 from bot.migrate import upgrade
-from handlers.context import Deps
-from handlers.engagement import run_engagement
-from handlers.enrollment import leave_program
-from handlers.rounds import start_round
+from bot.work import drain
+from flows.enrollment import leave_program
+from flows.rounds import start_round
 from models import engagement
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.enrollment import Profile, get_enrollment, save_profile
@@ -321,7 +321,8 @@ def simulate(
         if at.weekday() >= 5:  # messages land on working days only: weekends have no news
             continue
         if step is None:  # the engagement job itself, at `at`
-            run_engagement(Deps(sessions, partial(_fixed, at), frozenset()))
+            drain(sessions, partial(_fixed, at))
+            run_engagement(sessions, partial(_fixed, at))
         else:
             step(at)
         with sessions.begin() as s:

@@ -174,8 +174,8 @@ def run_joins(
     """Each person runs /mentor join, then submits the modal; both acks are timed."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from handlers.enroll_form import Metadata
     from handlers.ids import Callback
+    from handlers.payloads import JoinForm, encode
     from models.tables import Enrollment, OutboxMessage
     from testkit.forms import form_state
     from testkit.slack import FakeSlack
@@ -219,7 +219,7 @@ def run_joins(
                 "id": f"VJOIN{i:05d}",
                 "type": "modal",
                 "callback_id": Callback.JOIN,
-                "private_metadata": Metadata(program_id, zones[i % len(zones)]).dump(),
+                "private_metadata": encode(JoinForm(program_id, zones[i % len(zones)])),
                 "state": {"values": state},
                 "hash": f"h{i}",
             },

@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,9 +27,10 @@ from bench.demo import START, simulate, slack_id
 from bench.ibm_roster import synthetic_roster
 from bench.kit import percentile
 from bot.app import create_app
+from bot.jobs import run_engagement
 from bot.migrate import upgrade
 from bot.settings import Settings
-from handlers.engagement import run_engagement
+from bot.work import drain
 from handlers.pacing import Pacer
 from models.db import make_engine
 from models.tables import OutboxMessage
@@ -89,7 +89,8 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
         deliver_until(at - timedelta(minutes=1))  # yesterday's messages, at their times
         clock.now = at
         t0 = time.perf_counter()
-        running.append(run_engagement(replace(bot.deps, clock=clock)))
+        drain(bot.sessions, clock)
+        running.append(run_engagement(bot.sessions, clock))
         job_seconds.append(time.perf_counter() - t0)
 
     try:

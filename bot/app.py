@@ -14,7 +14,8 @@ from bot.settings import Settings
 from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.delivery import Deliverer
-from handlers.registry import Registrar, register
+from handlers.listen import Registrar
+from handlers.registry import register
 from models.clock import Clock, system_clock
 from models.db import SessionFactory, make_engine, make_session_factory
 
@@ -44,7 +45,7 @@ def create_app(
     clock: Clock = system_clock,
     engine: Engine | None = None,
     verify_token: bool = True,
-    listener_executor: Executor | None = None,
+    after_executor: Executor | None = None,
 ) -> Mentorbot:
     engine = engine or make_engine(settings.database_url)
     sessions = make_session_factory(engine)
@@ -55,12 +56,12 @@ def create_app(
         # Socket Mode requests arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=settings.signing_secret is not None,
         token_verification_enabled=verify_token,
-        # Listeners ack first and then work; Bolt answers Slack as soon as ack() is called.
-        process_before_response=False,
-        listener_executor=listener_executor,
+        # The ack leaves only when the listener returns, after its transaction committed:
+        # what a click means is stored before Slack hears "ok" (handlers.listen).
+        process_before_response=True,
     )
     deps = Deps(sessions=sessions, clock=clock, global_admins=settings.admins)
-    registrar, router = register(app, deps)
+    registrar, router = register(app, deps, after_executor=after_executor)
     deliverer = Deliverer(sessions, client, clock)
     return Mentorbot(
         settings=settings,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from bot.settings import Settings
-from handlers.rounds import start_round
+from flows.rounds import start_round
 from models.clock import system_clock
 from models.db import make_engine, make_session_factory
 from models.errors import DomainError

@@ -68,6 +68,16 @@ ENROLL_SUMMARY = (
     "• Skills you offer: {offered}\n• Goals: {goals}\n• Working hours: {days}, {start} to {end} "
     "({tz})\n• Meetings: {frequency}{capacity}"
 )
+ENROLL_CAPACITY = "; up to {n} mentees"
+FREQUENCIES = {7: "Every week", 14: "Every two weeks", 28: "Every four weeks"}
+FREQUENCY_ANY = "as you agree"
+ROLE_PHRASES = {
+    "mentor": "a mentor",
+    "mentee": "a mentee",
+    "both": "a mentor and mentee",
+    "peer": "a peer",
+}
+INVITE_JOIN = "Join"
 ENROLL_NEXT_ROUND = "Next matching round: {when}."
 ENROLL_NO_ROUND = "Admins will announce the next matching round."
 ENROLL_FOOTER = (
@@ -128,17 +138,22 @@ HOME_ADMIN_LINE = (
 )
 HOME_PAUSE_WEEKS = 4
 INVITE = (
-    "Welcome to <#{channel}>! *{program}* pairs people to learn from each other, a few "
+    "Welcome to {channel}! *{program}* pairs people to learn from each other, a few "
     "conversations at a time. Want to join?"
 )
 STATUS_NONE = "You're not in any mentoring program. `/mentor join` to start."
 
 
 # --- rounds ---
-ROUND_WRONG_CHANNEL = "Run rounds for *{program}* from its admin channel, <#{channel}>."
+ROUND_WRONG_CHANNEL = "Run rounds for *{program}* from its admin channel, {channel}."
 ROUND_NO_WORKSPACE = "There is no mentoring program here yet. Ask an admin to create one."
-ROUND_STARTED_PREVIEW = "Round for *{program}* is ready: the preview is in <#{channel}>."
-ROUND_STARTED_DIRECT = "Round for *{program}* is done: introducing {matches} matches now."
+ROUND_STARTED_PREVIEW = (
+    "Matching *{program}* now: the preview will be in {channel} in a moment, with buttons to"
+    " approve, discard or re-run it."
+)
+ROUND_STARTED_DIRECT = (
+    "Matching *{program}* now: each match is introduced in its members' working hours."
+)
 ROUND_NO_ADMIN_CHANNEL = (
     "Round for *{program}* is ready, but the program has no admin channel for its preview. "
     "Set one with `/mentor admin program edit`."
@@ -155,6 +170,18 @@ ROUND_PREVIEW_UNMATCHED = "Unmatched because: {reasons}"
 ROUND_PREVIEW_FAIRNESS = "Fairness flags: {flags}"
 ROUND_PREVIEW_NO_FAIRNESS = "Fairness flags: none"
 ROUND_PREVIEW_GAPS = "Coverage gaps: {gaps}"
+ROUND_PREVIEW_GAP = "{skill}: {demand} want it, {slots} slots, {unmet} unmet"
+ROUND_APPROVE_CONFIRM_TITLE = "Introduce everyone?"
+ROUND_APPROVE_CONFIRM = (
+    "This starts {matches} matches and sends each one an introduction in their working hours."
+    " It cannot be undone."
+)
+ROUND_INTROS_LAND = "Intros land in each pair's working hours, from {first} to {last}."
+ROUND_EXPIRED = (
+    "The *{program}* round waited a week without a decision, so it was discarded and its "
+    "people are free for the next round. Nobody was told."
+)
+NOBODY = "Someone"
 ROUND_PREVIEW_SAMPLE = "*Sample of matches*"
 ROUND_PREVIEW_PAIR = "• {names} ({score:.2f}): {reasons}"
 ROUND_APPROVE = "Approve"
@@ -169,16 +196,16 @@ ROUND_UNMATCHED_WORDS = {
     "circle_too_small": "too few people for a circle",
     "odd_one_out": "odd one out",
 }
-ROUND_APPROVED = "<@{user}> approved the *{program}* round: introducing {matches} matches."
-ROUND_DISCARDED = "<@{user}> discarded the *{program}* round; nobody was told."
-ROUND_RERUN_DONE = "<@{user}> discarded the *{program}* round and ran it again."
+ROUND_APPROVED = "{user} approved the *{program}* round: introducing {matches} matches."
+ROUND_DISCARDED = "{user} discarded the *{program}* round; nobody was told."
+ROUND_RERUN_DONE = "{user} discarded the *{program}* round and ran it again."
 ROUND_ALREADY = "That round is already {status}; nothing changed."
 ROUND_GONE = "That round no longer exists."
 ROUND_SLOT_TAKEN = "That schedule slot has already run; nothing changed."
 
 INTRO_TEXT = "Meet your {program} match: {names}"
 INTRO_HELLO = ":wave: *Say hello!* You've been matched in *{program}*."
-INTRO_WHO = "• <@{user}>: {role}{title}"
+INTRO_WHO = "• {user}: {role}{title}"
 INTRO_ROLE_MENTOR = "mentor"
 INTRO_ROLE_MENTEE = "mentee"
 INTRO_ROLE_PEER = "peer"
@@ -195,6 +222,12 @@ INTRO_EXPECTATIONS = (
 )
 INTRO_SCHEDULED = "We've scheduled it"
 INTRO_NOT_A_GOOD_FIT = "Not a good fit"
+NOT_A_GOOD_FIT_CONFIRM_TITLE = "End this match?"
+NOT_A_GOOD_FIT_CONFIRM = (
+    "Your match ends kindly: both of you are told the same words, nobody is told who asked,"
+    " and you are first in line for the next round."
+)
+NOT_A_GOOD_FIT_CONFIRM_YES = "End the match"
 
 
 # --- engagement ---
@@ -203,6 +236,11 @@ CHECKIN_MET = "Yes, we met"
 CHECKIN_NOT_YET = "Not yet"
 CHECKIN_RESCHEDULING = "We're rescheduling"
 CHECKIN_END = "End this match"
+END_MATCH_CONFIRM_TITLE = "End this match?"
+END_MATCH_CONFIRM = (
+    "Your match ends kindly for both of you and you are first in line for the next round."
+)
+END_MATCH_CONFIRM_YES = "End the match"
 CHECKIN_THANKS = "Thanks, noted: {answer}."
 CHECKIN_ALREADY = "You already answered this check-in."
 FIRST_MEETING_NUDGE = (
@@ -233,7 +271,7 @@ COMPLETED_THANKS = (
 MENTEE_INVITE = (
     "Ready to pass it on? Join *{program}* as a mentor next round with `/mentor profile`."
 )
-KUDOS = ":tada: Kudos to <@{mentor}> for mentoring <@{mentee}> in *{program}*!"
+KUDOS = ":tada: Kudos to {mentor} for mentoring {mentee} in *{program}*!"
 REMATCH_NONE = "You don't have a current match to end."
 REMATCH_DONE = "Done: your match has ended kindly and you're first in line for the next one."
 SCHEDULED_THANKS = "Great, noted that you've scheduled your first meeting."
@@ -249,12 +287,12 @@ GOALS_HEADER = "*Goals*"
 GOALS_MENTEE_ONLY = "Goals belong to mentees: you'll see your mentee's goals here once matched."
 GOALS_SAVED = "Your goals are saved; your mentor sees them (never your survey answers)."
 FEEDBACK_NONE = "There is no survey open for you right now. I'll ask after your next meeting."
-ERR_GOAL_DATE = "Use a date like 2027-03-31, in the future."
+ERR_GOAL_DATE = "Pick a date in the future."
 ERR_GOAL_FIRST = "Write at least one goal."
 
 
 # --- insight ---
-REPORT_POSTED = "The report for *{program}* is in <#{channel}>."
+REPORT_POSTED = "The report for *{program}* is on its way to {channel}."
 SLACK_REFUSED = (
     "Slack did not accept that just now ({error}), so nothing was done. Please try again in a"
     " minute."
@@ -263,5 +301,176 @@ REPORT_NO_CHART = (
     "The report for *{program}* is in <#{channel}>, but Slack refused the chart upload;"
     " try again in a minute."
 )
-EXPORT_POSTED = "The CSV for *{program}* (one row per match) is in <#{channel}>."
+EXPORT_POSTED = "The CSV for *{program}* (one row per match) is on its way to {channel}."
 REPORT_NO_CHANNEL = "*{program}* has no admin channel: set one with `/mentor admin program edit`."
+
+MORE_NOT_SHOWN = "…and {n} more sections not shown here."
+CHART_TITLE = "{program}: match rate and pulse per round"
+CHART_LEGEND = (
+    "Bars: share of mentees matched in each round (left scale). "
+    "Dots: average pulse value of that round's matches, 1-5 (right scale)."
+)
+EXPORT_TITLE = "{program}: matches"
+WORK_WHAT = {
+    "round": "the matching round",
+    "introductions": "the introductions",
+    "report": "the report",
+    "export": "the export",
+}
+WORK_NOTES = {
+    "round_pending": (
+        "*{program}* already has a round waiting for a decision, so I did not start another."
+        " Approve or discard the preview in the admin channel first, or run"
+        " `/mentor admin round --repost` to see it again."
+    ),
+    "failed": (
+        "I could not finish {what} for *{program}* after several tries ({detail}). Nothing was"
+        " sent twice; please try again, and tell your operator if it keeps failing."
+    ),
+}
+COMMAND_TOO_LONG = "That is too long for a command ({n} characters; at most {limit})."
+COMMAND_UNCLOSED_QUOTE = "I couldn't read that: a quote is not closed."
+BUTTON_STALE = "That button is out of date."
+ROUND_UNKNOWN_OPTION = "I don't know the option `{option}`. Try `--dry-run` or `--repost`."
+ROUND_NOTHING_PENDING = "*{program}* has no round waiting for a decision."
+ROUND_REPOSTED = "The waiting *{program}* round's preview is posted again in {channel}."
+ROUND_PENDING = (
+    "*{program}* already has a round waiting for a decision in {channel}: approve or discard"
+    " it there first. Lost the preview? `/mentor admin round --repost` posts it again."
+)
+ROUND_DECIDED_BY = "{user} {verb} this round."
+CHECKIN_ANSWER_WORDS = {
+    "met": "you met",
+    "not_yet": "not yet",
+    "rescheduling": "rescheduling",
+    "end": "ending",
+}
+CHECKIN_ANSWERED = "{user} answered: {answer}."
+MATCH_ENDED_NOTE = "This match has ended."
+SCHEDULED_NOTE = "{user} noted that your first meeting is scheduled."
+KEEP_GOING_YES_NOTE = "You chose to keep going."
+KEEP_GOING_NO_NOTE = "You chose to end this match kindly."
+PULSE_GOAL_LABEL = "How far along: {title}"
+PULSE_VALUE_LABEL = "How valuable are your sessions? (1-5)"
+PULSE_PROGRESS_LABEL = "Progress on your goals (1-5)"
+PULSE_RECOMMEND_LABEL = "Would you recommend mentoring here? (0-10)"
+PULSE_KUDOS_LABEL = "Kudos"
+PULSE_KUDOS_BOX = "Thank my partner in the program channel"
+PULSE_COMMENT_LABEL = "Anything else? (private)"
+PULSE_SUBMIT = "Send"
+CANCEL = "Cancel"
+REMATCH_USAGE = "Just `/mentor rematch`: it ends your current match kindly."
+ROLE_WORDS = {
+    "mentor": "Mentor: I'd like to guide someone",
+    "mentee": "Mentee: I'd like guidance",
+    "both": "Both",
+    "peer": "Peer: learn with a colleague",
+}
+LEVELS = {
+    1: "1 (new to it)",
+    2: "2",
+    3: "3",
+    4: "4",
+    5: "5",
+    6: "6",
+    7: "7 (executive)",
+}
+FORM_ROLE = "Your role"
+FORM_ROLE_PLACEHOLDER = "Choose a role"
+FORM_EXPERT = "Skills you can teach well"
+FORM_EXPERIENCED = "Skills you have some experience in"
+FORM_SKILLS_PLACEHOLDER = "Choose skills"
+FORM_GOALS = "What you want to develop"
+FORM_GOALS_PLACEHOLDER = "Choose goals"
+FORM_FREE_GOAL = "A goal in your own words"
+FORM_LEVEL = "Your job level"
+FORM_LEVEL_PLACEHOLDER = "Choose a level"
+FORM_DEPARTMENT = "Department"
+FORM_MANAGER = "Your manager"
+FORM_PERSON_PLACEHOLDER = "Choose a person"
+FORM_PEOPLE_PLACEHOLDER = "Choose people"
+FORM_DAYS = "Working days"
+FORM_HOURS_END = "Working hours end"
+FORM_LANGUAGES = "Languages you can mentor in"
+FORM_LANGUAGES_HINT = "Separate with commas, e.g. English, Spanish"
+FORM_FREQUENCY = "How often you'd like to meet"
+FORM_CAPACITY = "Mentors: how many mentees at most"
+FORM_NEVER = "Never match me with"
+FORM_CONSENT = "Consent"
+FORM_CHOOSE = "Choose"
+FORM_SAVE = "Save"
+FORM_NEXT = "Next"
+CLOSE = "Close"
+REFUSAL_WHY = {
+    "deactivated": "deactivated accounts",
+    "bot": "bots",
+    "guest": "guest accounts",
+}
+FORGET_USAGE = "Just `/mentor forget-me`: I'll ask you to confirm first."
+FORGET_NOTHING = "There was nothing left to delete: I hold no data about you."
+HOME_JOIN = "Join {program}"
+HOME_JOIN_MENU = "Choose a program to join"
+HOME_JOIN_MORE = "…and {n} more open programs: `/mentor join <program>` joins any of them."
+HOME_RESUME = "Resume"
+HOME_PAUSE = "Pause {weeks} weeks"
+HOME_EDIT = "Edit"
+HOME_FORGET = "Forget me"
+HOME_MORE = "…and {n} more sections: `/mentor status` shows them all."
+STATUS_PAUSED_UNTIL = "paused until {date}"
+STATUS_PROGRAM = "*{program}*: {role}, {state}"
+STATUS_MATCH = "  • matched with {who} since {since} ({state})"
+STATUS_NOBODY = "nobody"
+LEVEL_EXPERT = "expert"
+LEVEL_EXPERIENCED = "experienced"
+KNOWS_ROLE = "• Role: {role}"
+KNOWS_OFFERED = "• Skills you offer: {skills}"
+KNOWS_GOALS = "• Goals: {goals}"
+KNOWS_FREE_GOAL = "• Your goal in your words: {goal}"
+KNOWS_LEVEL = "• Job level: {level}"
+KNOWS_DEPARTMENT = "• Department: {department}"
+KNOWS_MANAGER = "• Manager: {manager}"
+KNOWS_HOURS = "• Working days: {days}, {start} to {end} ({tz})"
+KNOWS_LANGUAGES = "• Languages: {languages}"
+KNOWS_MEETINGS = "• Meetings: {frequency}"
+KNOWS_CAPACITY = "• Mentees at most: {n}"
+KNOWS_NEVER = "• Never matched with: {n} people (only you see this)"
+KNOWS_CONSENT = "• Consent given: {date}"
+FREQUENCY_AGREED = "as agreed"
+FORMATS = {"one_on_one": "One-to-one mentoring", "circle": "Circles", "peer": "Peer pairs"}
+PROGRAM_EDIT_TITLE = "Edit program"
+PROGRAM_NEW_TITLE = "New program"
+ERR_ADMIN_CHANNEL = "Choose the channel where previews and reports go."
+ERR_SKILLS = "Up to 20 skills of up to 60 characters each."
+GOAL_BY = ", by {date}"
+GOAL_MEASURED = " (measured by: {measure})"
+GOAL_PROGRESS = ": {n}%"
+GOALS_YOURS = " (yours)"
+GOALS_NONE_YET = "• none yet"
+GOALS_OF = "*Goals* of {user}"
+GOALS_FORM_INTRO = "Up to three goals: what, how you'll measure it, by when, and the steps."
+GOAL_LABEL = "Goal {n}"
+GOAL_MEASURE_LABEL = "How you'll measure it"
+GOAL_DATE_LABEL = "Target date"
+GOAL_MILESTONES_LABEL = "Milestones, one per line (up to {n})"
+GOALS_TITLE = "Your goals"
+ERR_MILESTONES = "Up to {n} milestones, one per line (you wrote {given})."
+ROUND_INTRODUCED = "The *{program}* round needs no approval: introducing {matches} matches."
+P_NAME = "Name"
+P_FORMAT = "Format"
+P_SCHEDULE = "Round schedule"
+P_SCHEDULE_HINT = "For example: {example}. Leave empty to run rounds by hand."
+P_TIMEZONE = "Program time zone"
+P_CADENCE = "Days between meetings"
+P_WEEKS = "Engagement length in weeks"
+P_CAPACITY = "Mentees per mentor (default)"
+P_CAPACITY_MAX = "Mentees per mentor (at most)"
+P_APPROVAL = "Rounds need admin approval"
+P_APPROVAL_CHOICES = {"yes": "Yes: preview first", "no": "No: introduce at once"}
+P_ADMIN_CHANNEL = "Admin channel (private)"
+P_ADMIN_CHANNEL_HINT = (
+    "Previews name people and show scores, so only a private channel is offered."
+    " Invite mentorbot to it first (/invite @mentorbot)."
+)
+P_CHANNEL = "Program channel"
+P_SKILLS = "Add skills to the taxonomy"
+P_SKILLS_HINT = "Comma-separated, e.g. Kubernetes, Pricing"

@@ -6,6 +6,8 @@ message by the outbox key carried in its metadata (conversations.history) instea
 posting again. Only the scheduler leader runs this, so there is one sender at a time.
 A DM is opened once: later messages to the same members reuse the channel an earlier one
 went to, since conversations.open (Tier 3, ~50 a minute) would otherwise cap every DM.
+A notice is rendered just before it is sent; one about a match that has ended since it was
+decided is dropped, unless it is one that may follow an end (the end notice, final surveys).
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from flows import notices
+from flows.codec import CodecError
+from handlers.messages import render
 from handlers.pacing import Pacer
 from models import outbox
 from models.clock import Clock
 from models.db import SessionFactory
-from models.tables import Workspace
+from models.matches import is_open
 
 log = logging.getLogger("mentorbot.delivery")
 
@@ -53,6 +58,7 @@ STALE_CHANNEL = frozenset({"channel_not_found", "is_archived", "not_in_channel"}
 REVOKED = frozenset({"token_revoked", "account_inactive", "invalid_auth", "not_authed"})
 MAX_BACKOFF = timedelta(minutes=10)
 MAX_ATTEMPTS = 12
+UPLOAD = "files.upload"  # the outbox's name for Slack's two-step upload
 # Conversations delivered side by side; each one's messages stay in order on one worker.
 WORKERS = 8
 
@@ -69,10 +75,11 @@ class DeliveryReport:
     recovered: int = 0
     retried: int = 0
     failed: int = 0
+    cancelled: int = 0
     failures: list[tuple[int, str]] = field(default_factory=list)
 
 
-FailureHook = Callable[[outbox.PendingMessage, str], None]
+FailureHook = Callable[[outbox.PendingMessage, notices.Notice | None, str], None]
 
 
 class RetryLaterError(Exception):
@@ -136,9 +143,7 @@ class Deliverer:
         now = self.clock()
         with self.sessions.begin() as s:
             due = outbox.list_due(s, now, limit)
-            revoked = {
-                w.id for w in s.query(Workspace).where(Workspace.token_revoked_at.is_not(None))
-            }
+            revoked = outbox.revoked_workspaces(s)
         queues: dict[str, list[outbox.PendingMessage]] = {}
         for message in due:
             queues.setdefault(message.conversation, []).append(message)
@@ -174,12 +179,34 @@ class Deliverer:
             if outcome in ("retry", "skipped"):
                 return  # keep per-conversation order: the rest waits behind this message
 
+    def _notice(self, message: outbox.PendingMessage) -> notices.Notice | None:
+        return notices.load(message.kind, message.payload) if message.kind else None
+
     def _deliver(self, message: outbox.PendingMessage, report: DeliveryReport) -> str:
-        with self.sessions.begin() as s:
-            if not outbox.begin_attempt(s, message.id, seen_attempts=message.attempts):
-                return "skipped"  # another worker claimed this attempt first
         try:
-            channel, ts, recovered = self._call(message)
+            notice = self._notice(message)
+        except CodecError as unreadable:
+            with self.sessions.begin() as s:
+                outbox.mark_failed(s, message.id, error=f"unreadable notice: {unreadable}")
+            self._failed(message, None, "unreadable_notice", report)
+            return "failed"
+        with self.sessions.begin() as s:
+            stale = (
+                notice is not None
+                and not notice.CLOSING
+                and message.match_id is not None
+                and not is_open(s, message.match_id)
+            )
+            if stale:
+                outbox.mark_cancelled(s, message.id, reason="match ended")
+            elif not outbox.begin_attempt(s, message.id, seen_attempts=message.attempts):
+                return "skipped"  # another worker claimed this attempt first
+        if stale:
+            with self._report_lock:
+                report.cancelled += 1
+            return "cancelled"
+        try:
+            channel, ts, recovered = self._call(message, notice)
         except RetryLaterError as retry:
             now = self.clock()
             with self.sessions.begin() as s:
@@ -188,7 +215,7 @@ class Deliverer:
                 else:
                     outbox.mark_retry(s, message.id, error=retry.error, at=now, delay=retry.delay)
             if message.attempts + 1 >= MAX_ATTEMPTS:
-                self._failed(message, retry.error, report)
+                self._failed(message, notice, retry.error, report)
                 return "failed"
             with self._report_lock:
                 report.retried += 1
@@ -197,14 +224,12 @@ class Deliverer:
             error = str(err.response.get("error") or "unknown_error")
             if error in REVOKED:
                 with self.sessions.begin() as s:
-                    workspace = s.get(Workspace, message.workspace_id)
-                    if workspace is not None and workspace.token_revoked_at is None:
-                        workspace.token_revoked_at = self.clock()
+                    outbox.mark_revoked(s, message.workspace_id, self.clock())
                 log.error("workspace %s: token no longer works (%s)", message.workspace_id, error)
                 return "revoked"
             with self.sessions.begin() as s:
                 outbox.mark_failed(s, message.id, error=error)
-            self._failed(message, error, report)
+            self._failed(message, notice, error, report)
             return "failed"
         with self.sessions.begin() as s:
             outbox.mark_sent(s, message.id, channel=channel, ts=ts, at=self.clock())
@@ -215,7 +240,13 @@ class Deliverer:
                 report.sent += 1
         return "sent"
 
-    def _failed(self, message: outbox.PendingMessage, error: str, report: DeliveryReport) -> None:
+    def _failed(
+        self,
+        message: outbox.PendingMessage,
+        notice: notices.Notice | None,
+        error: str,
+        report: DeliveryReport,
+    ) -> None:
         with self._report_lock:
             report.failed += 1
             report.failures.append((message.id, error))
@@ -223,13 +254,15 @@ class Deliverer:
         hooks = [self.on_failure, *self.failure_hooks] if self.on_failure else self.failure_hooks
         for hook in hooks:
             try:
-                hook(message, error)
+                hook(message, notice, error)
             except Exception:
                 log.exception("failure hook for %s failed", message.key)
 
-    def _call(self, message: outbox.PendingMessage) -> tuple[str | None, str | None, bool]:
+    def _call(
+        self, message: outbox.PendingMessage, notice: notices.Notice | None
+    ) -> tuple[str | None, str | None, bool]:
         try:
-            return self._call_slack(message)
+            return self._call_slack(message, notice)
         except SlackApiError as err:
             status = err.response.status_code
             error = str(err.response.get("error") or f"http_{status}")
@@ -243,8 +276,12 @@ class Deliverer:
         except OSError as err:  # connection refused, reset, timeout
             raise RetryLaterError(type(err).__name__, _backoff(message.attempts)) from err
 
-    def _call_slack(self, message: outbox.PendingMessage) -> tuple[str | None, str | None, bool]:
-        payload = dict(message.payload)
+    def _call_slack(
+        self, message: outbox.PendingMessage, notice: notices.Notice | None
+    ) -> tuple[str | None, str | None, bool]:
+        payload = render(notice) if notice is not None else dict(message.payload)
+        if message.method == UPLOAD:
+            return self._upload(message, payload["upload"])
         if message.method != "chat.postMessage":
             self.pacer.wait(message.method, payload.get("channel"))
             response = self.client.api_call(message.method, json=payload)
@@ -270,6 +307,20 @@ class Deliverer:
                 outbox.remember_channel(s, message.id, None)
             raise RetryLaterError("stale_channel", timedelta(seconds=1)) from err
         return str(response.get("channel") or channel), str(response.get("ts")), False
+
+    def _upload(
+        self, message: outbox.PendingMessage, upload: dict[str, Any]
+    ) -> tuple[str | None, str | None, bool]:
+        """Slack's two-step upload, shared to the message's channel.
+
+        An upload carries no metadata to find it by, so a retry after an attempt whose answer
+        was lost uploads again: the one place where a crash can repeat (a second file).
+        """
+        channel = message.conversation
+        self.pacer.wait("files.upload", channel)
+        response = self.client.files_upload_v2(channel=channel, **upload)
+        files = response.get("files") or [{}]
+        return channel, str((files[0] or {}).get("id") or ""), False
 
     def _open(self, message: outbox.PendingMessage) -> tuple[str, bool]:
         """The message's channel, remembered before posting; and whether it was borrowed

@@ -11,9 +11,7 @@ and kept rendered (`Rendered`), keyed by everything they are built from.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -32,27 +30,29 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from flows.enrollment import FormContext, ProfileForm, SkillOption
 from handlers import copy
+from handlers.forms import (
+    V,
+    clean,
+    ints,
+    option,
+    select,
+    selected,
+    selected_many,
+    typed,
+    user,
+    users,
+)
 from handlers.ids import Block, Callback
+from handlers.payloads import JoinForm, encode
+from handlers.text import esc, plain
+from models.enrollment import Profile
 
-V = "v"  # the action id of every input, so values read as state[block][V]
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-FREQUENCIES = {7: "Every week", 14: "Every two weeks", 28: "Every four weeks"}
-ROLE_WORDS = {
-    "mentor": "Mentor: I'd like to guide someone",
-    "mentee": "Mentee: I'd like guidance",
-    "both": "Both",
-    "peer": "Peer: learn with a colleague",
-}
-LEVELS = {
-    1: "1 (new to it)",
-    2: "2",
-    3: "3",
-    4: "4",
-    5: "5",
-    6: "6",
-    7: "7 (executive)",
-}
+FREQUENCIES = copy.FREQUENCIES
+ROLE_WORDS = copy.ROLE_WORDS
+LEVELS = copy.LEVELS
 MAX_GOALS = 5
 MAX_OFFERED = 10
 MAX_NEVER = 10
@@ -60,100 +60,15 @@ MAX_LANGUAGES = 5
 MAX_FREE_GOAL = 300
 MAX_DEPARTMENT = 100
 MAX_LANGUAGE_TEXT = 100
-
-
-@dataclass(frozen=True)
-class SkillOption:
-    id: int
-    name: str
-    cluster: str
-
-
-@dataclass(frozen=True)
-class FormContext:
-    """What the form needs to know about the program and the person."""
-
-    program_id: int
-    program_name: str
-    roles: tuple[str, ...]
-    capacity_default: int
-    capacity_max: int
-    skills: tuple[SkillOption, ...]
-    timezone: str
-    editing: bool = False
-
-
-@dataclass(frozen=True)
-class FormValues:
-    """Prefill: an existing enrollment, or the defaults."""
-
-    role: str | None = None
-    expert: tuple[int, ...] = ()
-    experienced: tuple[int, ...] = ()
-    goals: tuple[int, ...] = ()
-    free_goal: str = ""
-    seniority: int | None = None
-    department: str = ""
-    manager: str | None = None  # Slack user id
-    days: tuple[int, ...] = (0, 1, 2, 3, 4)
-    start_minute: int = 9 * 60
-    end_minute: int = 17 * 60
-    languages: tuple[str, ...] = ()
-    frequency: int | None = 14
-    capacity: int | None = None
-    never: tuple[str, ...] = ()  # Slack user ids
-
-
-@dataclass(frozen=True)
-class Submitted:
-    """A valid form, with people still as Slack ids (the handler resolves them)."""
-
-    role: str
-    offered: tuple[tuple[int, int], ...]
-    sought: tuple[int, ...]
-    free_goal: str | None
-    seniority: int | None
-    department: str | None
-    manager: str | None
-    days: tuple[int, ...]
-    start_minute: int
-    end_minute: int
-    languages: tuple[str, ...]
-    frequency: int | None
-    capacity: int
-    never: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Metadata:
-    program_id: int
-    timezone: str
-
-    def dump(self) -> str:
-        return json.dumps({"program_id": self.program_id, "tz": self.timezone})
-
-    @classmethod
-    def load(cls, raw: str) -> Metadata | None:
-        try:
-            data = json.loads(raw)
-            return cls(int(data["program_id"]), str(data["tz"])[:64])
-        except (ValueError, KeyError, TypeError):
-            return None
-
-
-def _text(value: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": value}
-
-
-def _option(value: str, label: str) -> Option:
-    return Option(value=value, label=label[:75])
+EXPERT = 3
+EXPERIENCED = 2
 
 
 def _hour_label(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-HOUR_OPTIONS = [_option(str(m), _hour_label(m)) for m in range(0, 24 * 60 + 1, 30)]
+HOUR_OPTIONS = [option(str(m), _hour_label(m)) for m in range(0, 24 * 60 + 1, 30)]
 
 
 class Rendered(InputInteractiveElement):
@@ -173,9 +88,9 @@ def _skill_select(
 ) -> Rendered:
     clusters: dict[str, list[Option]] = {}
     for skill in skills:
-        clusters.setdefault(skill.cluster, []).append(_option(str(skill.id), skill.name))
+        clusters.setdefault(skill.cluster, []).append(option(str(skill.id), skill.name))
     by_id = {str(skill.id): skill for skill in skills}
-    initial = [_option(str(i), by_id[str(i)].name) for i in chosen if str(i) in by_id]
+    initial = [option(str(i), by_id[str(i)].name) for i in chosen if str(i) in by_id]
     return Rendered(
         StaticMultiSelectElement(
             action_id=V,
@@ -190,75 +105,76 @@ def _skill_select(
     )
 
 
-def _select(
-    options: Sequence[Option], initial: str | None, placeholder: str
-) -> StaticSelectElement:
-    chosen = next((o for o in options if o.value == initial), None)
-    return StaticSelectElement(
-        action_id=V, placeholder=placeholder, options=list(options), initial_option=chosen
-    )
-
-
 @lru_cache(maxsize=256)
 def _hour_select(minute: int, *, ends: bool) -> Rendered:
     options = HOUR_OPTIONS[1:] if ends else HOUR_OPTIONS[:-1]
-    return Rendered(_select(options, str(minute), "End" if ends else "Start"))
+    return Rendered(select(options, str(minute), "End" if ends else "Start"))
 
 
-def enrollment_form(ctx: FormContext, values: FormValues) -> View:
-    gives_default = ctx.capacity_default
-    capacity_options = [_option(str(n), str(n)) for n in range(1, ctx.capacity_max + 1)]
-    day_options = [_option(str(i), name) for i, name in enumerate(DAY_NAMES)]
-    role_options = [_option(r, ROLE_WORDS[r]) for r in ctx.roles]
+def _skills_at(profile: Profile, expert: bool) -> tuple[int, ...]:
+    return tuple(i for i, level in profile.offered if (level >= EXPERT) == expert)
+
+
+def enrollment_form(ctx: FormContext, form: ProfileForm) -> View:
+    values = form.profile
+    capacity_options = [option(str(n), str(n)) for n in range(1, ctx.capacity_max + 1)]
+    day_options = [option(str(i), name) for i, name in enumerate(DAY_NAMES)]
+    role_options = [option(r, ROLE_WORDS[r]) for r in ctx.roles]
     blocks: list[Any] = [
-        SectionBlock(text=f"*{ctx.program_name}*"),
+        SectionBlock(text=f"*{esc(ctx.program_name)}*"),
         InputBlock(
             block_id=Block.ROLE,
-            label="Your role",
-            element=_select(role_options, values.role, "Choose a role"),
+            label=copy.FORM_ROLE,
+            element=select(role_options, values.role or None, copy.FORM_ROLE_PLACEHOLDER),
         ),
         InputBlock(
             block_id=Block.OFFER_EXPERT,
-            label="Skills you can teach well",
+            label=copy.FORM_EXPERT,
             optional=True,
-            element=_skill_select(ctx.skills, values.expert, "Choose skills", MAX_OFFERED),
+            element=_skill_select(
+                ctx.skills, _skills_at(values, True), copy.FORM_SKILLS_PLACEHOLDER, MAX_OFFERED
+            ),
         ),
         InputBlock(
             block_id=Block.OFFER_EXPERIENCED,
-            label="Skills you have some experience in",
+            label=copy.FORM_EXPERIENCED,
             optional=True,
-            element=_skill_select(ctx.skills, values.experienced, "Choose skills", MAX_OFFERED),
+            element=_skill_select(
+                ctx.skills, _skills_at(values, False), copy.FORM_SKILLS_PLACEHOLDER, MAX_OFFERED
+            ),
         ),
         InputBlock(
             block_id=Block.GOALS,
-            label="What you want to develop",
+            label=copy.FORM_GOALS,
             optional=True,
-            element=_skill_select(ctx.skills, values.goals, "Choose goals", MAX_GOALS),
+            element=_skill_select(
+                ctx.skills, values.sought, copy.FORM_GOALS_PLACEHOLDER, MAX_GOALS
+            ),
         ),
         InputBlock(
             block_id=Block.FREE_GOAL,
-            label="A goal in your own words",
+            label=copy.FORM_FREE_GOAL,
             optional=True,
             element=PlainTextInputElement(
                 action_id=V,
                 multiline=True,
                 max_length=MAX_FREE_GOAL,
-                initial_value=values.free_goal or None,
+                initial_value=values.free_text_goal or None,
             ),
         ),
         InputBlock(
             block_id=Block.SENIORITY,
-            label="Your job level",
+            label=copy.FORM_LEVEL,
             optional=True,
-            element=_select(
-                [_option(str(k), v) for k, v in LEVELS.items()],
+            element=select(
+                [option(str(k), v) for k, v in LEVELS.items()],
                 None if values.seniority is None else str(values.seniority),
-                "Choose a level",
+                copy.FORM_LEVEL_PLACEHOLDER,
             ),
         ),
         InputBlock(
             block_id=Block.DEPARTMENT,
-            label="Department",
+            label=copy.FORM_DEPARTMENT,
             optional=True,
             element=PlainTextInputElement(
                 action_id=V, max_length=MAX_DEPARTMENT, initial_value=values.department or None
@@ -266,37 +182,37 @@ def enrollment_form(ctx: FormContext, values: FormValues) -> View:
         ),
         InputBlock(
             block_id=Block.MANAGER,
-            label="Your manager",
+            label=copy.FORM_MANAGER,
             optional=True,
             hint=copy.MANAGER_HINT,
             element=UserSelectElement(
-                action_id=V, placeholder="Choose a person", initial_user=values.manager
+                action_id=V, placeholder=copy.FORM_PERSON_PLACEHOLDER, initial_user=form.manager
             ),
         ),
         InputBlock(
             block_id=Block.DAYS,
-            label="Working days",
+            label=copy.FORM_DAYS,
             element=CheckboxesElement(
                 action_id=V,
                 options=day_options,
-                initial_options=[day_options[d] for d in values.days if 0 <= d < 7] or None,
+                initial_options=[day_options[d] for d in values.working_days if 0 <= d < 7] or None,
             ),
         ),
         InputBlock(
             block_id=Block.START,
-            label=copy.HOURS_LABEL.format(tz=ctx.timezone)[:2000],
-            element=_hour_select(values.start_minute, ends=False),
+            label=plain(copy.HOURS_LABEL.format(tz=ctx.timezone), 2000),
+            element=_hour_select(values.work_start_minute, ends=False),
         ),
         InputBlock(
             block_id=Block.END,
-            label="Working hours end",
-            element=_hour_select(values.end_minute, ends=True),
+            label=copy.FORM_HOURS_END,
+            element=_hour_select(values.work_end_minute, ends=True),
         ),
         InputBlock(
             block_id=Block.LANGUAGES,
-            label="Languages you can mentor in",
+            label=copy.FORM_LANGUAGES,
             optional=True,
-            hint="Separate with commas, e.g. English, Spanish",
+            hint=copy.FORM_LANGUAGES_HINT,
             element=PlainTextInputElement(
                 action_id=V,
                 max_length=MAX_LANGUAGE_TEXT,
@@ -305,12 +221,14 @@ def enrollment_form(ctx: FormContext, values: FormValues) -> View:
         ),
         InputBlock(
             block_id=Block.FREQUENCY,
-            label="How often you'd like to meet",
+            label=copy.FORM_FREQUENCY,
             optional=True,
-            element=_select(
-                [_option(str(k), v) for k, v in FREQUENCIES.items()],
-                None if values.frequency is None else str(values.frequency),
-                "Choose",
+            element=select(
+                [option(str(k), v) for k, v in FREQUENCIES.items()],
+                None
+                if values.meeting_frequency_days is None
+                else str(values.meeting_frequency_days),
+                copy.FORM_CHOOSE,
             ),
         ),
     ]
@@ -318,56 +236,62 @@ def enrollment_form(ctx: FormContext, values: FormValues) -> View:
         blocks.append(
             InputBlock(
                 block_id=Block.CAPACITY,
-                label="Mentors: how many mentees at most",
+                label=copy.FORM_CAPACITY,
                 optional=True,
-                element=_select(capacity_options, str(values.capacity or gives_default), "Choose"),
+                element=select(
+                    capacity_options,
+                    str(values.capacity or ctx.capacity_default),
+                    copy.FORM_CHOOSE,
+                ),
             )
         )
     blocks += [
         InputBlock(
             block_id=Block.NEVER,
-            label="Never match me with",
+            label=copy.FORM_NEVER,
             optional=True,
             hint=copy.NEVER_HINT,
             element=UserMultiSelectElement(
                 action_id=V,
-                placeholder="Choose people",
-                initial_users=list(values.never) or None,
+                placeholder=copy.FORM_PEOPLE_PLACEHOLDER,
+                initial_users=list(form.never) or None,
                 max_selected_items=MAX_NEVER,
             ),
         ),
         SectionBlock(text=copy.CONSENT_TEXT),
         InputBlock(
             block_id=Block.CONSENT,
-            label="Consent",
+            label=copy.FORM_CONSENT,
             optional=True,  # checked by us, so the message can say why it is needed
-            element=CheckboxesElement(action_id=V, options=[_option("yes", copy.CONSENT_BOX)]),
+            element=CheckboxesElement(action_id=V, options=[option("yes", copy.CONSENT_BOX)]),
         ),
     ]
     return View(
         type="modal",
         callback_id=Callback.JOIN,
-        title=(copy.PROFILE_TITLE if ctx.editing else copy.JOIN_TITLE)[:24],
-        submit="Save",
-        close="Cancel",
-        private_metadata=Metadata(ctx.program_id, ctx.timezone).dump(),
+        title=plain(copy.PROFILE_TITLE if ctx.editing else copy.JOIN_TITLE, 24),
+        submit=copy.FORM_SAVE,
+        close=copy.CANCEL,
+        private_metadata=encode(JoinForm(ctx.program_id, ctx.timezone)),
         blocks=blocks,
     )
 
 
 def program_choice(programs: Sequence[tuple[int, str]]) -> View:
-    options = [_option(str(pid), name) for pid, name in programs[:100]]
+    options = [option(str(pid), plain(name, 75)) for pid, name in programs[:100]]
     return View(
         type="modal",
         callback_id=Callback.JOIN_PROGRAM,
-        title=copy.JOIN_TITLE[:24],
-        submit="Next",
-        close="Cancel",
+        title=plain(copy.JOIN_TITLE, 24),
+        submit=copy.FORM_NEXT,
+        close=copy.CANCEL,
         blocks=[
             InputBlock(
                 block_id=Block.PROGRAM,
                 label=copy.JOIN_PROGRAM_PROMPT,
-                element=StaticSelectElement(action_id=V, placeholder="Choose", options=options),
+                element=StaticSelectElement(
+                    action_id=V, placeholder=copy.FORM_CHOOSE, options=options
+                ),
             )
         ],
     )
@@ -375,76 +299,26 @@ def program_choice(programs: Sequence[tuple[int, str]]) -> View:
 
 def notice(title: str, text: str) -> View:
     return View(
-        type="modal", title=title[:24], close="Close", blocks=[SectionBlock(text=text[:2900])]
+        type="modal",
+        title=plain(title, 24),
+        close=copy.CLOSE,
+        blocks=[SectionBlock(text=text[:2900])],
     )
 
 
 # --- reading a submission ------------------------------------------------------------
 
 
-def _state(view: Mapping[str, Any]) -> Mapping[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
-    return values if isinstance(values, Mapping) else {}
+def read_choice(values: Mapping[str, Any]) -> int | None:
+    """The program picked in the choice modal (checked against the workspace by the flow)."""
+    raw = selected(values, Block.PROGRAM)
+    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 12 else None
 
 
-def _field(state: Mapping[str, Any], block: str) -> Mapping[str, Any]:
-    entry = state.get(block)
-    value = entry.get(V) if isinstance(entry, Mapping) else None
-    return value if isinstance(value, Mapping) else {}
-
-
-def selected(state: Mapping[str, Any], block: str) -> str | None:
-    option = _field(state, block).get("selected_option")
-    value = option.get("value") if isinstance(option, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
-def _selected_many(state: Mapping[str, Any], block: str) -> list[str]:
-    options = _field(state, block).get("selected_options")
-    if not isinstance(options, list):
-        return []
-    return [
-        o["value"] for o in options if isinstance(o, Mapping) and isinstance(o.get("value"), str)
-    ]
-
-
-def _typed(state: Mapping[str, Any], block: str) -> str:
-    value = _field(state, block).get("value")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _users(state: Mapping[str, Any], block: str) -> list[str]:
-    users = _field(state, block).get("selected_users")
-    return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
-
-
-def _user(state: Mapping[str, Any], block: str) -> str | None:
-    user = _field(state, block).get("selected_user")
-    return user if isinstance(user, str) and user else None
-
-
-def _ints(values: Sequence[str], allowed: set[int]) -> list[int] | None:
-    out: list[int] = []
-    for raw in values:
-        try:
-            number = int(raw)
-        except ValueError:
-            return None
-        if number not in allowed:
-            return None
-        out.append(number)
-    return out
-
-
-def read_choice(view: Mapping[str, Any], allowed: set[int]) -> int | None:
-    raw = selected(_state(view), Block.PROGRAM)
-    chosen = _ints([raw], allowed) if raw else None
-    return chosen[0] if chosen else None
-
-
-def read_form(view: Mapping[str, Any], ctx: FormContext) -> tuple[Submitted | None, dict[str, str]]:
-    """The submission as values, or the errors to show next to each field."""
-    state = _state(view)
+def read_form(
+    state: Mapping[str, Any], ctx: FormContext
+) -> tuple[ProfileForm | None, dict[str, str]]:
+    """The submission as a profile, or the errors to show next to each field."""
     errors: dict[str, str] = {}
     skill_ids = {skill.id for skill in ctx.skills}
 
@@ -455,7 +329,7 @@ def read_form(view: Mapping[str, Any], ctx: FormContext) -> tuple[Submitted | No
         errors[Block.ROLE] = copy.ERR_UNKNOWN
 
     def skills(block: str, limit: int) -> list[int]:
-        chosen = _ints(_selected_many(state, block), skill_ids)
+        chosen = ints(selected_many(state, block), skill_ids)
         if chosen is None:
             errors[block] = copy.ERR_UNKNOWN
             return []
@@ -468,7 +342,7 @@ def read_form(view: Mapping[str, Any], ctx: FormContext) -> tuple[Submitted | No
     goals = skills(Block.GOALS, MAX_GOALS)
     if set(expert) & set(experienced):
         errors[Block.OFFER_EXPERIENCED] = copy.ERR_BOTH_LEVELS
-    free_goal = _typed(state, Block.FREE_GOAL)
+    free_goal = clean(typed(state, Block.FREE_GOAL))
     if len(free_goal) > MAX_FREE_GOAL:
         errors[Block.FREE_GOAL] = copy.ERR_TOO_LONG.format(n=MAX_FREE_GOAL)
     gives = role in ("mentor", "both", "peer")
@@ -479,21 +353,21 @@ def read_form(view: Mapping[str, Any], ctx: FormContext) -> tuple[Submitted | No
         errors.setdefault(Block.GOALS, copy.ERR_GOAL)
 
     seniority_raw = selected(state, Block.SENIORITY)
-    seniority = _ints([seniority_raw], set(LEVELS)) if seniority_raw else []
+    seniority = ints([seniority_raw], set(LEVELS)) if seniority_raw else []
     if seniority is None:
         errors[Block.SENIORITY] = copy.ERR_UNKNOWN
-    department = _typed(state, Block.DEPARTMENT)
+    department = clean(typed(state, Block.DEPARTMENT))
     if len(department) > MAX_DEPARTMENT:
         errors[Block.DEPARTMENT] = copy.ERR_TOO_LONG.format(n=MAX_DEPARTMENT)
 
-    days = _ints(_selected_many(state, Block.DAYS), set(range(7)))
+    days = ints(selected_many(state, Block.DAYS), set(range(7)))
     if days is None:
         errors[Block.DAYS] = copy.ERR_UNKNOWN
     elif not days:
         errors[Block.DAYS] = copy.ERR_DAYS
     minutes = set(range(0, 24 * 60 + 1, 30))
-    start = _ints([selected(state, Block.START) or "540"], minutes)
-    end = _ints([selected(state, Block.END) or "1020"], minutes)
+    start = ints([selected(state, Block.START) or "540"], minutes)
+    end = ints([selected(state, Block.END) or "1020"], minutes)
     if start is None:
         errors[Block.START] = copy.ERR_UNKNOWN
     if end is None:
@@ -501,7 +375,7 @@ def read_form(view: Mapping[str, Any], ctx: FormContext) -> tuple[Submitted | No
     elif start is not None and end[0] <= start[0]:
         errors[Block.END] = copy.ERR_HOURS
 
-    language_text = _typed(state, Block.LANGUAGES)
+    language_text = clean(typed(state, Block.LANGUAGES))
     languages = [w.strip() for w in language_text.split(",") if w.strip()]
     if len(language_text) > MAX_LANGUAGE_TEXT:
         errors[Block.LANGUAGES] = copy.ERR_TOO_LONG.format(n=MAX_LANGUAGE_TEXT)
@@ -509,7 +383,7 @@ def read_form(view: Mapping[str, Any], ctx: FormContext) -> tuple[Submitted | No
         errors[Block.LANGUAGES] = copy.ERR_TOO_MANY.format(n=MAX_LANGUAGES)
 
     frequency_raw = selected(state, Block.FREQUENCY)
-    frequency = _ints([frequency_raw], set(FREQUENCIES)) if frequency_raw else []
+    frequency = ints([frequency_raw], set(FREQUENCIES)) if frequency_raw else []
     if frequency is None:
         errors[Block.FREQUENCY] = copy.ERR_UNKNOWN
 
@@ -523,30 +397,32 @@ def read_form(view: Mapping[str, Any], ctx: FormContext) -> tuple[Submitted | No
     if role in ("mentor", "both") and not 1 <= capacity <= ctx.capacity_max:
         errors[Block.CAPACITY] = copy.ERR_CAPACITY.format(n=ctx.capacity_max)
 
-    never = _users(state, Block.NEVER)
+    never = users(state, Block.NEVER)
     if len(never) > MAX_NEVER:
         errors[Block.NEVER] = copy.ERR_TOO_MANY.format(n=MAX_NEVER)
-    if "yes" not in _selected_many(state, Block.CONSENT):
+    if "yes" not in selected_many(state, Block.CONSENT):
         errors[Block.CONSENT] = copy.ERR_CONSENT
 
     if errors or role is None or days is None or start is None or end is None:
         return None, errors
-    offered = tuple((i, 3) for i in expert) + tuple((i, 2) for i in experienced)
     return (
-        Submitted(
-            role=role,
-            offered=offered,
-            sought=tuple(goals),
-            free_goal=free_goal or None,
-            seniority=seniority[0] if seniority else None,
-            department=department or None,
-            manager=_user(state, Block.MANAGER),
-            days=tuple(sorted(set(days))),
-            start_minute=start[0],
-            end_minute=end[0],
-            languages=tuple(languages),
-            frequency=frequency[0] if frequency else None,
-            capacity=capacity if role in ("mentor", "both") else 0,
+        ProfileForm(
+            Profile(
+                role=role,
+                offered=tuple((i, EXPERT) for i in expert)
+                + tuple((i, EXPERIENCED) for i in experienced),
+                sought=tuple(goals),
+                free_text_goal=free_goal or None,
+                seniority=seniority[0] if seniority else None,
+                department=department or None,
+                working_days=tuple(sorted(set(days))),
+                work_start_minute=start[0],
+                work_end_minute=end[0],
+                languages=tuple(languages),
+                meeting_frequency_days=frequency[0] if frequency else None,
+                capacity=capacity if role in ("mentor", "both") else 0,
+            ),
+            manager=user(state, Block.MANAGER),
             never=tuple(dict.fromkeys(never)),
         ),
         {},

@@ -7,218 +7,165 @@ every admin change is written to the audit log.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_sdk.models.blocks import (
-    ChannelSelectElement,
-    InputBlock,
-    Option,
-    PlainTextInputElement,
-    StaticSelectElement,
-)
+from slack_sdk.models.blocks import InputBlock, NumberInputElement
 from slack_sdk.models.views import View
 
+from flows import programs as flow
+from flows.programs import ProgramRow
 from handlers import copy
-from handlers.commands import CommandRequest, CommandRouter, CommandTools, Reply
+from handlers.commands import CommandRequest, CommandRouter, mentioned_user
 from handlers.context import Deps
-from handlers.enroll_form import V, selected
+from handlers.forms import (
+    V,
+    channel,
+    channel_input,
+    choice,
+    private_channel_input,
+    selected,
+    text_input,
+    typed,
+)
 from handlers.ids import Block, Callback
+from handlers.listen import Answer, Registrar, Request, Slack, reply, then
+from handlers.payloads import ProgramForm, decode, encode
+from handlers.text import esc, plain
 from matching.schedule_text import EXAMPLE, ScheduleError, describe_schedule, parse_schedule
-from models import outbox
-from models.admins import add_admin, remove_admin
-from models.audit import record
-from models.errors import DomainError, InvalidError
-from models.program_admin import ProgramSettings, count_enrolled, create_program, update_program
-from models.programs import list_programs, resolve_program
-from models.tables import Program
-from models.taxonomy import add_skill
-from models.workspace import ensure_person, ensure_workspace
+from models.errors import DomainError
+from models.program_admin import ProgramSettings
 
-if TYPE_CHECKING:  # the registry imports this module
-    from handlers.registry import Registrar
-
-FORMATS = {"one_on_one": "One-to-one mentoring", "circle": "Circles", "peer": "Peer pairs"}
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+FORMATS = copy.FORMATS
+CADENCE = (1, 90)  # days between meetings
+WEEKS = (1, 104)  # engagement length
+CAPACITY = (1, 10)
+CAPACITY_MAX = (1, 20)
 
 
-def _text_input(
-    block: str,
-    label: str,
-    initial: str | None,
-    *,
-    optional: bool = False,
-    hint: str | None = None,
-    max_length: int = 200,
-) -> InputBlock:
+def _number(block: str, label: str, value: int, low: int, high: int) -> InputBlock:
     return InputBlock(
         block_id=block,
         label=label,
-        optional=optional,
-        hint=hint,
-        element=PlainTextInputElement(
-            action_id=V, initial_value=initial or None, max_length=max_length
-        ),
-    )
-
-
-def _choice(block: str, label: str, options: dict[str, str], initial: str) -> InputBlock:
-    opts = [Option(value=k, label=v) for k, v in options.items()]
-    return InputBlock(
-        block_id=block,
-        label=label,
-        element=StaticSelectElement(
+        element=NumberInputElement(
             action_id=V,
-            options=opts,
-            initial_option=next((o for o in opts if o.value == initial), None),
+            is_decimal_allowed=False,
+            initial_value=str(value),
+            min_value=str(low),
+            max_value=str(high),
         ),
     )
 
 
-def _channel(block: str, label: str, initial: str | None, *, optional: bool) -> InputBlock:
-    return InputBlock(
-        block_id=block,
-        label=label,
-        optional=optional,
-        element=ChannelSelectElement(action_id=V, initial_channel=initial),
-    )
-
-
-def program_settings_form(program: Program | None) -> View:
-    p = program
+def program_settings_form(program_id: int | None, p: ProgramSettings | None) -> View:
+    """The settings modal, empty for a new program or filled with an existing one's."""
     return View(
         type="modal",
         callback_id=Callback.PROGRAM_SETTINGS,
-        title="Edit program" if p else "New program",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"program_id": p.id if p else None}),
+        title=copy.PROGRAM_EDIT_TITLE if p else copy.PROGRAM_NEW_TITLE,
+        submit=copy.FORM_SAVE,
+        close=copy.CANCEL,
+        private_metadata=encode(ProgramForm(program_id)),
         blocks=[
-            _text_input(Block.P_NAME, "Name", p.name if p else None, max_length=100),
-            _choice(Block.P_FORMAT, "Format", FORMATS, p.format if p else "one_on_one"),
-            _text_input(
+            text_input(Block.P_NAME, copy.P_NAME, p.name if p else None, max_length=100),
+            choice(Block.P_FORMAT, copy.P_FORMAT, FORMATS, p.format if p else "one_on_one"),
+            text_input(
                 Block.P_SCHEDULE,
-                "Round schedule",
+                copy.P_SCHEDULE,
                 describe_schedule(p.schedule_rrule) if p and p.schedule_rrule else None,
                 optional=True,
-                hint=f"For example: {EXAMPLE}. Leave empty to run rounds by hand.",
+                hint=copy.P_SCHEDULE_HINT.format(example=EXAMPLE),
             ),
-            _text_input(
-                Block.P_TIMEZONE, "Program time zone", p.timezone if p else "UTC", max_length=64
+            text_input(
+                Block.P_TIMEZONE, copy.P_TIMEZONE, p.timezone if p else "UTC", max_length=64
             ),
-            _text_input(
-                Block.P_CADENCE,
-                "Days between meetings",
-                str(p.meeting_cadence_days if p else 14),
-                max_length=3,
-            ),
-            _text_input(
-                Block.P_WEEKS,
-                "Engagement length in weeks",
-                str(p.engagement_weeks if p else 12),
-                max_length=3,
-            ),
-            _text_input(
-                Block.P_CAPACITY,
-                "Mentees per mentor (default)",
-                str(p.capacity_default if p else 2),
-                max_length=2,
-            ),
-            _text_input(
+            _number(Block.P_CADENCE, copy.P_CADENCE, p.meeting_cadence_days if p else 14, *CADENCE),
+            _number(Block.P_WEEKS, copy.P_WEEKS, p.engagement_weeks if p else 12, *WEEKS),
+            _number(Block.P_CAPACITY, copy.P_CAPACITY, p.capacity_default if p else 2, *CAPACITY),
+            _number(
                 Block.P_CAPACITY_MAX,
-                "Mentees per mentor (at most)",
-                str(p.capacity_max if p else 3),
-                max_length=2,
+                copy.P_CAPACITY_MAX,
+                p.capacity_max if p else 3,
+                *CAPACITY_MAX,
             ),
-            _choice(
+            choice(
                 Block.P_APPROVAL,
-                "Rounds need admin approval",
-                {"yes": "Yes: preview first", "no": "No: introduce at once"},
+                copy.P_APPROVAL,
+                copy.P_APPROVAL_CHOICES,
                 "yes" if (p.approval_required if p else True) else "no",
             ),
-            _channel(
+            private_channel_input(
                 Block.P_ADMIN_CHANNEL,
-                "Admin channel",
+                copy.P_ADMIN_CHANNEL,
                 p.admin_channel_id if p else None,
                 optional=False,
+                hint=copy.P_ADMIN_CHANNEL_HINT,
             ),
-            _channel(
+            channel_input(
                 Block.P_CHANNEL,
-                "Program channel",
+                copy.P_CHANNEL,
                 p.program_channel_id if p else None,
                 optional=True,
             ),
-            _text_input(
+            text_input(
                 Block.P_SKILLS,
-                "Add skills to the taxonomy",
+                copy.P_SKILLS,
                 None,
                 optional=True,
-                hint="Comma-separated, e.g. Kubernetes, Pricing",
+                hint=copy.P_SKILLS_HINT,
                 max_length=500,
             ),
         ],
     )
 
 
-def _typed(values: dict[str, Any], block: str) -> str:
-    value = ((values.get(block) or {}).get(V) or {}).get("value")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _channel_of(values: dict[str, Any], block: str) -> str | None:
-    value = ((values.get(block) or {}).get(V) or {}).get("selected_channel")
-    return value if isinstance(value, str) and value else None
-
-
-def read_settings(view: dict[str, Any]) -> tuple[ProgramSettings | None, list[str], dict[str, str]]:
+def read_settings(
+    values: Mapping[str, Any],
+) -> tuple[ProgramSettings | None, list[str], dict[str, str]]:
     """The settings, the skills to add, and the errors by block."""
-    values = (view.get("state") or {}).get("values") or {}
-    values = values if isinstance(values, dict) else {}
     errors: dict[str, str] = {}
-    name = " ".join(_typed(values, Block.P_NAME).split())
+    name = " ".join(typed(values, Block.P_NAME).split())
     if not 1 <= len(name) <= 100:
         errors[Block.P_NAME] = copy.ERR_NAME
     fmt = selected(values, Block.P_FORMAT) or ""
     if fmt not in FORMATS:
         errors[Block.P_FORMAT] = copy.ERR_UNKNOWN
     rule: str | None = None
-    schedule = _typed(values, Block.P_SCHEDULE)
+    schedule = typed(values, Block.P_SCHEDULE)
     if schedule:
         try:
             rule = parse_schedule(schedule)
         except ScheduleError as err:
             errors[Block.P_SCHEDULE] = str(err)
-    zone = _typed(values, Block.P_TIMEZONE) or "UTC"
+    zone = typed(values, Block.P_TIMEZONE) or "UTC"
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         errors[Block.P_TIMEZONE] = copy.ERR_ZONE
 
     def number(block: str, low: int, high: int) -> int:
-        raw = _typed(values, block)
+        raw = typed(values, block)
         if not raw.isdigit() or not low <= int(raw) <= high:
             errors[block] = copy.ERR_RANGE.format(low=low, high=high)
             return low
         return int(raw)
 
-    cadence = number(Block.P_CADENCE, 1, 90)
-    weeks = number(Block.P_WEEKS, 1, 104)
-    capacity = number(Block.P_CAPACITY, 1, 10)
-    capacity_max = number(Block.P_CAPACITY_MAX, 1, 20)
+    cadence = number(Block.P_CADENCE, *CADENCE)
+    weeks = number(Block.P_WEEKS, *WEEKS)
+    capacity = number(Block.P_CAPACITY, *CAPACITY)
+    capacity_max = number(Block.P_CAPACITY_MAX, *CAPACITY_MAX)
     if capacity_max < capacity and Block.P_CAPACITY_MAX not in errors:
         errors[Block.P_CAPACITY_MAX] = copy.ERR_CAPACITY_MAX
     approval = selected(values, Block.P_APPROVAL)
     if approval not in ("yes", "no"):
         errors[Block.P_APPROVAL] = copy.ERR_UNKNOWN
-    admin_channel = _channel_of(values, Block.P_ADMIN_CHANNEL)
+    admin_channel = channel(values, Block.P_ADMIN_CHANNEL)
     if admin_channel is None:
-        errors[Block.P_ADMIN_CHANNEL] = "Choose the channel where previews and reports go."
-    skills = [" ".join(w.split()) for w in _typed(values, Block.P_SKILLS).split(",") if w.strip()]
+        errors[Block.P_ADMIN_CHANNEL] = copy.ERR_ADMIN_CHANNEL
+    skills = [" ".join(w.split()) for w in typed(values, Block.P_SKILLS).split(",") if w.strip()]
     if any(len(w) > 60 for w in skills) or len(skills) > 20:
-        errors[Block.P_SKILLS] = "Up to 20 skills of up to 60 characters each."
+        errors[Block.P_SKILLS] = copy.ERR_SKILLS
     if errors:
         return None, [], errors
     return (
@@ -233,148 +180,105 @@ def read_settings(view: dict[str, Any]) -> tuple[ProgramSettings | None, list[st
             capacity_max=capacity_max,
             approval_required=approval == "yes",
             admin_channel_id=admin_channel,
-            program_channel_id=_channel_of(values, Block.P_CHANNEL),
+            program_channel_id=channel(values, Block.P_CHANNEL),
         ),
         skills,
         {},
     )
 
 
-def handle_command_program(deps: Deps) -> Callable[[CommandRequest, CommandTools], Reply | None]:
-    def handle(request: CommandRequest, tools: CommandTools) -> Reply | None:
+def program_list(rows: list[ProgramRow]) -> str:
+    if not rows:
+        return copy.PROGRAM_LIST_EMPTY
+    return "\n".join(
+        copy.PROGRAM_LINE.format(
+            name=esc(r.name),
+            slug=esc(r.slug),
+            format=FORMATS.get(r.format, r.format).lower(),
+            status=r.status,
+            mentors=r.mentors,
+            mentees=r.mentees,
+            peers=r.peers,
+            schedule=describe_schedule(r.schedule_rrule),
+        )
+        for r in rows
+    )
+
+
+def handle_command_program(deps: Deps) -> Callable[[CommandRequest], Answer]:
+    def handle(request: CommandRequest) -> Answer:
         verb = request.words[0].lower() if request.words else ""
         name = " ".join(request.words[1:]) or None
         with deps.sessions.begin() as s:
-            workspace = ensure_workspace(s, request.team_id, deps.clock())
             if verb == "list":
-                return Reply(_program_list(s, workspace.id))
+                return reply(program_list(flow.list_rows(s, request.team_id, deps.clock())))
             if verb == "create":
-                view = program_settings_form(None)
+                view = program_settings_form(None, None)
             elif verb == "edit":
-                view = program_settings_form(resolve_program(s, workspace.id, name))
+                program_id, settings = flow.program_to_edit(s, request.team_id, name, deps.clock())
+                view = program_settings_form(program_id, settings)
             else:
-                return Reply(copy.PROGRAM_USAGE)
-        tools.ack_now()
-        tools.client.views_open(trigger_id=request.trigger_id, view=view)
-        return None
+                return reply(copy.PROGRAM_USAGE)
+
+        def open_(slack: Slack) -> None:
+            slack.client.views_open(trigger_id=request.trigger_id, view=view)
+
+        return then(open_)
 
     return handle
 
 
-def _program_list(s: Any, workspace_id: int) -> str:
-    programs = list_programs(s, workspace_id)
-    if not programs:
-        return copy.PROGRAM_LIST_EMPTY
-    lines = []
-    for p in programs:
-        counts = count_enrolled(s, p.id)
-        lines.append(
-            copy.PROGRAM_LINE.format(
-                name=p.name,
-                slug=p.slug,
-                format=FORMATS.get(p.format, p.format).lower(),
-                status=p.status,
-                mentors=counts.get("mentor", 0) + counts.get("both", 0),
-                mentees=counts.get("mentee", 0) + counts.get("both", 0),
-                peers=counts.get("peer", 0),
-                schedule=describe_schedule(p.schedule_rrule),
-            )
-        )
-    return "\n".join(lines)
-
-
-def handle_view_program(deps: Deps) -> Callable[..., None]:
-    def listener(ack: Any, body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        settings, skills, errors = read_settings(view)
+def handle_view_program(deps: Deps) -> Callable[[Request], Answer]:
+    def handle(request: Request) -> Answer:
+        settings, skills, errors = read_settings(request.values)
         if settings is None:
-            ack(response_action="errors", errors=errors)
-            return
-        try:
-            meta = json.loads(str(view.get("private_metadata") or "{}"))
-            program_id = meta.get("program_id") if isinstance(meta, dict) else None
-        except ValueError:
-            program_id = None
-        team = str((body.get("team") or {}).get("id") or "")
-        user = str((body.get("user") or {}).get("id") or "")
-        at = deps.clock()
+            return Answer(ack={"response_action": "errors", "errors": errors})
+        meta = decode(ProgramForm, request.private_metadata)
+        if meta is None:
+            return Answer(
+                ack={"response_action": "errors", "errors": {Block.P_NAME: copy.ERR_UNKNOWN}}
+            )
         try:
             with deps.sessions.begin() as s:
-                workspace = ensure_workspace(s, team, at)
-                admin = ensure_person(s, workspace.id, user, at)
-                if program_id is None:
-                    program = create_program(s, workspace.id, settings, admin.id, at)
-                    action, text = "program.create", copy.PROGRAM_CREATED
-                else:
-                    found = s.get(Program, int(program_id))
-                    if found is None or found.workspace_id != workspace.id:
-                        raise InvalidError(copy.ERR_UNKNOWN)
-                    program = found
-                    update_program(s, program, settings, at)
-                    action, text = "program.edit", copy.PROGRAM_UPDATED
-                for skill in skills:
-                    add_skill(s, program.id, skill, "Added by admins", at)
-                record(
+                flow.save(
                     s,
-                    action=action,
-                    at=at,
-                    workspace_id=workspace.id,
-                    actor_slack_user_id=user,
-                    target=f"program:{program.id}",
-                    details={"name": program.name, "skills_added": len(skills)},
+                    request.team_id,
+                    request.slack_user_id,
+                    meta.program_id,
+                    settings,
+                    skills,
+                    version=request.view_id,
+                    at=deps.clock(),
                 )
-                message = text.format(
-                    program=program.name,
-                    slug=program.slug,
-                    schedule=describe_schedule(program.schedule_rrule),
-                )
-                # keyed by the view: the same modal submitted twice confirms once
-                outbox.enqueue(
-                    s,
-                    workspace_id=workspace.id,
-                    key=f"program:{program.id}:{action}:{view.get('id', '')}",
-                    conversation=outbox.dm_to(user),
-                    payload={"text": message},
-                    at=at,
-                )
-        except (DomainError, ValueError, TypeError) as error:
-            ack(response_action="errors", errors={Block.P_NAME: str(error)[:150]})
-            return
-        ack()
+        except DomainError as error:
+            return Answer(
+                ack={"response_action": "errors", "errors": {Block.P_NAME: plain(str(error), 150)}}
+            )
+        return Answer()
 
-    return listener
+    return handle
 
 
-def handle_command_admin_people(
-    deps: Deps, adding: bool
-) -> Callable[[CommandRequest, CommandTools], Reply | None]:
-    def handle(request: CommandRequest, tools: CommandTools) -> Reply | None:
-        found = MENTION.match(request.words[0]) if request.words else None
-        if found is None:
-            return Reply(copy.ADMIN_USAGE)
-        target = found.group(1)
-        at = deps.clock()
+def handle_command_admin_people(deps: Deps, adding: bool) -> Callable[[CommandRequest], Answer]:
+    def handle(request: CommandRequest) -> Answer:
+        target = mentioned_user(request.words[0]) if request.words else None
+        if target is None:
+            return reply(copy.ADMIN_USAGE)
         with deps.sessions.begin() as s:
-            workspace = ensure_workspace(s, request.team_id, at)
-            program = resolve_program(s, workspace.id, " ".join(request.words[1:]) or None)
-            person = ensure_person(s, workspace.id, target, at)
-            if adding:
-                changed = add_admin(s, program.id, person.id, at)
-                text = copy.ADMIN_ADDED if changed else copy.ADMIN_ALREADY
-            else:
-                changed = remove_admin(s, program.id, person.id)
-                text = copy.ADMIN_REMOVED if changed else copy.ADMIN_NOT
-            if changed:
-                record(
-                    s,
-                    action="admin.add" if adding else "admin.remove",
-                    at=at,
-                    workspace_id=workspace.id,
-                    actor_slack_user_id=request.slack_user_id,
-                    target=f"program:{program.id}",
-                    details={"person": target},
-                )
-            return Reply(text.format(user=target, program=program.name))
+            change = flow.set_admin(
+                s,
+                request.team_id,
+                request.slack_user_id,
+                target,
+                " ".join(request.words[1:]) or None,
+                adding=adding,
+                at=deps.clock(),
+            )
+        if adding:
+            text = copy.ADMIN_ADDED if change.changed else copy.ADMIN_ALREADY
+        else:
+            text = copy.ADMIN_REMOVED if change.changed else copy.ADMIN_NOT
+        return reply(text.format(user=target, program=esc(change.program_name)))
 
     return handle
 

@@ -1,7 +1,7 @@
 """Round schedules in words: "every 4 weeks on Monday at 10:00" to an RRULE and back.
 
 Admins type a schedule; the program stores an RRULE read in its own zone (see
-matching.rounds.latest_due_slot). A raw RRULE ("FREQ=...") is accepted too, after dateutil
+matching.schedule.latest_due_slot). A raw RRULE ("FREQ=...") is accepted too, after dateutil
 has checked it, so nothing the parser cannot express is out of reach.
 """
 

@@ -7,7 +7,6 @@ defaults below, so a program can be stricter or gentler without a migration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,13 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.matches import Member as Member
+from models.matches import list_members
 from models.tables import (
     CheckIn,
     CheckInAnswer,
-    Enrollment,
     Match,
     MatchMember,
-    Person,
     Program,
     PulseResponse,
     PulseSurvey,
@@ -43,57 +42,6 @@ DEFAULTS: dict[str, int] = {
 def threshold(program: Program, name: str) -> int:
     value = (program.settings or {}).get(name, DEFAULTS[name])
     return int(value) if isinstance(value, int) and value > 0 else DEFAULTS[name]
-
-
-@dataclass(frozen=True)
-class Member:
-    person_id: int
-    slack_user_id: str
-    role: str
-    tz: str
-    working_days: tuple[int, ...]
-    start_minute: int
-    end_minute: int
-    paused: bool
-
-
-def members(s: Session, match: Match) -> list[Member]:
-    """The match's members with what timing needs: one query of plain columns (this runs for
-    every live match on every engagement step, so it must not load whole rows)."""
-    rows = s.execute(
-        select(
-            MatchMember.person_id,
-            MatchMember.role,
-            Person.slack_user_id,
-            Person.tz,
-            Enrollment.timezone,
-            Enrollment.working_days,
-            Enrollment.work_start_minute,
-            Enrollment.work_end_minute,
-            Enrollment.status,
-        )
-        .join(Person, Person.id == MatchMember.person_id)
-        .outerjoin(
-            Enrollment,
-            (Enrollment.program_id == match.program_id)
-            & (Enrollment.person_id == MatchMember.person_id),
-        )
-        .where(MatchMember.match_id == match.id)
-    ).all()
-    out = [
-        Member(
-            person_id=person_id,
-            slack_user_id=slack_user_id,
-            role=role,
-            tz=zone or person_tz or "UTC",
-            working_days=tuple(days) if status is not None else (0, 1, 2, 3, 4),
-            start_minute=start if status is not None else 9 * 60,
-            end_minute=end if status is not None else 17 * 60,
-            paused=status == "paused",
-        )
-        for person_id, role, slack_user_id, person_tz, zone, days, start, end, status in rows
-    ]
-    return sorted(out, key=lambda m: (m.role != "mentor", m.person_id))
 
 
 def list_running_matches(s: Session) -> list[int]:
@@ -269,4 +217,23 @@ def stall_count(s: Session, match_id: int) -> int:
             )
         )
         or 0
+    )
+
+
+def members(s: Session, match: Match) -> list[Member]:
+    return list_members(s, match.id)
+
+
+def list_open_surveys(s: Session, person_id: int, at: datetime) -> list[int]:
+    """The person's pulse surveys still open, newest first (answered ones included)."""
+    return list(
+        s.scalars(
+            select(PulseSurvey.id)
+            .where(
+                PulseSurvey.person_id == person_id,
+                PulseSurvey.expires_at > at,
+                PulseSurvey.kind.in_(("first", "monthly", "final")),
+            )
+            .order_by(PulseSurvey.id.desc())
+        )
     )

@@ -7,22 +7,26 @@ program's bounds) and own every write, so a retried submission changes nothing t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models.audit import record
 from models.errors import InvalidError, NotFoundError
 from models.matches import list_open_match_ids
+from models.states import OPEN_MATCH_STATES, ProgramStatus, Role
 from models.tables import (
     CheckInAnswer,
     Enrollment,
     EnrollmentSkill,
+    Match,
+    MatchMember,
     NeverMatch,
     Person,
     Program,
+    ProgramAdmin,
     PulseSurvey,
 )
 
@@ -32,23 +36,47 @@ MENTEE_ROLES = ("mentee", "both")
 
 @dataclass(frozen=True)
 class Profile:
-    """Everything a person tells the bot when enrolling, already parsed."""
+    """Everything a person tells the bot when enrolling, already parsed.
 
-    role: str
-    offered: tuple[tuple[int, int], ...]  # (skill id, level 1-3)
-    sought: tuple[int, ...]
-    free_text_goal: str | None
-    seniority: int | None
-    department: str | None
-    manager_id: int | None
-    working_days: tuple[int, ...]
-    work_start_minute: int
-    work_end_minute: int
-    timezone: str
-    languages: tuple[str, ...]
-    meeting_frequency_days: int | None
-    capacity: int
-    never_match: tuple[int, ...]  # person ids
+    Every field but the skills and the never-match list is an Enrollment column of the same
+    name, stored and read back by name: a new one is a field here, a column and a migration.
+    """
+
+    role: str = Role.MENTEE
+    offered: tuple[tuple[int, int], ...] = ()  # (skill id, level 1-3)
+    sought: tuple[int, ...] = ()
+    free_text_goal: str | None = None
+    seniority: int | None = None
+    department: str | None = None
+    manager_id: int | None = None
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    work_start_minute: int = 9 * 60
+    work_end_minute: int = 17 * 60
+    timezone: str = "UTC"
+    languages: tuple[str, ...] = ()
+    meeting_frequency_days: int | None = 14
+    capacity: int = 0
+    never_match: tuple[int, ...] = ()  # person ids
+
+
+# Profile fields kept in their own tables, not as Enrollment columns.
+NOT_COLUMNS = frozenset({"offered", "sought", "never_match"})
+
+
+def column_fields() -> list[str]:
+    return [f.name for f in fields(Profile) if f.name not in NOT_COLUMNS]
+
+
+def profile_of(enrollment: Enrollment) -> Profile:
+    """The profile as stored: every column by name, and the skills and exclusions."""
+    values = {name: getattr(enrollment, name) for name in column_fields()}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return Profile(
+        **values,
+        offered=tuple((k.skill_id, k.level) for k in enrollment.skills if k.kind == "offer"),
+        sought=tuple(k.skill_id for k in enrollment.skills if k.kind == "seek"),
+        never_match=tuple(n.person_id for n in enrollment.never_match),
+    )
 
 
 @dataclass(frozen=True)
@@ -101,20 +129,11 @@ def save_profile(
             program_id=program.id, person_id=person.id, created_at=at, consent_at=at
         )
         s.add(enrollment)
-    enrollment.role = profile.role
+    for name in column_fields():
+        value = getattr(profile, name)
+        setattr(enrollment, name, list(value) if isinstance(value, tuple) else value)
     enrollment.status = "active" if enrollment.status in (None, "left") else enrollment.status
     enrollment.left_at = None
-    enrollment.seniority = profile.seniority
-    enrollment.department = profile.department
-    enrollment.manager_id = profile.manager_id
-    enrollment.working_days = list(profile.working_days)
-    enrollment.work_start_minute = profile.work_start_minute
-    enrollment.work_end_minute = profile.work_end_minute
-    enrollment.timezone = profile.timezone
-    enrollment.languages = list(profile.languages)
-    enrollment.meeting_frequency_days = profile.meeting_frequency_days
-    enrollment.capacity = profile.capacity
-    enrollment.free_text_goal = profile.free_text_goal
     enrollment.consent_at = at
     enrollment.updated_at = at
     s.flush()
@@ -225,3 +244,83 @@ def forget_person_data(s: Session, person: Person, *, at: datetime) -> None:
         target=f"person:{person.id}",
     )
     s.flush()
+
+
+def start_afresh(s: Session, person: Person, *, at: datetime) -> None:
+    """Someone who was forgotten joins again: from now on they are a new participant."""
+    person.forgotten_at = None
+    person.updated_at = at
+
+
+def people_slack_ids(s: Session, person_ids: list[int]) -> list[str]:
+    if not person_ids:
+        return []
+    return list(
+        s.scalars(select(Person.slack_user_id).where(Person.id.in_(person_ids)).order_by(Person.id))
+    )
+
+
+def list_channel_programs(s: Session, workspace_id: int, channel_id: str) -> list[Program]:
+    """Open programs whose program channel this is."""
+    return list(
+        s.scalars(
+            select(Program).where(
+                Program.workspace_id == workspace_id,
+                Program.program_channel_id == channel_id,
+                Program.status == ProgramStatus.OPEN,
+            )
+        )
+    )
+
+
+def match_lines(s: Session, person_id: int, program_id: int) -> list[tuple[int, datetime, str]]:
+    """(match id, since, state) of the person's open matches in the program."""
+    rows = s.execute(
+        select(Match.id, Match.started_at, Match.created_at, Match.state)
+        .join(MatchMember, MatchMember.match_id == Match.id)
+        .where(
+            MatchMember.person_id == person_id,
+            Match.program_id == program_id,
+            Match.state.in_(OPEN_MATCH_STATES),
+        )
+        .order_by(Match.id)
+    ).all()
+    return [(mid, started or created, state) for mid, started, created, state in rows]
+
+
+def partners(s: Session, match_id: int, person_id: int) -> list[str]:
+    """Slack user ids of the other members of a match."""
+    return list(
+        s.scalars(
+            select(Person.slack_user_id)
+            .join(MatchMember, MatchMember.person_id == Person.id)
+            .where(MatchMember.match_id == match_id, MatchMember.person_id != person_id)
+            .order_by(Person.id)
+        )
+    )
+
+
+def admin_program_ids(s: Session, person_id: int) -> list[int]:
+    return list(
+        s.scalars(select(ProgramAdmin.program_id).where(ProgramAdmin.person_id == person_id))
+    )
+
+
+def count_enrolled(s: Session, program_id: int) -> dict[str, int]:
+    rows = s.execute(
+        select(Enrollment.role, func.count())
+        .where(Enrollment.program_id == program_id, Enrollment.status != "left")
+        .group_by(Enrollment.role)
+    )
+    return {str(role): int(n) for role, n in rows}
+
+
+def count_open_matches(s: Session, program_id: int) -> int:
+    return int(
+        s.scalar(
+            select(func.count())
+            .select_from(Match)
+            .where(Match.program_id == program_id, Match.state.in_(OPEN_MATCH_STATES))
+        )
+        or 0
+    )

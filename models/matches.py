@@ -13,9 +13,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from models.states import OPEN_MATCH_STATES, EnrollmentStatus
 from models.tables import Enrollment, Match, MatchMember, Person, Program
 
-OPEN_STATES = ("proposed", "active", "stalled")
+OPEN_STATES = OPEN_MATCH_STATES
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,58 @@ class EndedMatch:
     program_name: str
     state: str
     remaining: tuple[Remaining, ...]
+
+
+@dataclass(frozen=True)
+class Member:
+    person_id: int
+    slack_user_id: str
+    role: str
+    tz: str
+    working_days: tuple[int, ...]
+    start_minute: int
+    end_minute: int
+    paused: bool
+
+
+def list_members(s: Session, match_id: int) -> list[Member]:
+    """The match's members with what timing needs: one query of plain columns (this runs for
+    every live match on every engagement step, so it must not load whole rows)."""
+    rows = s.execute(
+        select(
+            MatchMember.person_id,
+            MatchMember.role,
+            Person.slack_user_id,
+            Person.tz,
+            Enrollment.timezone,
+            Enrollment.working_days,
+            Enrollment.work_start_minute,
+            Enrollment.work_end_minute,
+            Enrollment.status,
+        )
+        .join(Person, Person.id == MatchMember.person_id)
+        .join(Match, Match.id == MatchMember.match_id)
+        .outerjoin(
+            Enrollment,
+            (Enrollment.program_id == Match.program_id)
+            & (Enrollment.person_id == MatchMember.person_id),
+        )
+        .where(MatchMember.match_id == match_id)
+    ).all()
+    out = [
+        Member(
+            person_id=person_id,
+            slack_user_id=slack_user_id,
+            role=role,
+            tz=zone or person_tz or "UTC",
+            working_days=tuple(days) if status is not None else (0, 1, 2, 3, 4),
+            start_minute=start if status is not None else 9 * 60,
+            end_minute=end if status is not None else 17 * 60,
+            paused=status == "paused",
+        )
+        for person_id, role, slack_user_id, person_tz, zone, days, start, end, status in rows
+    ]
+    return sorted(out, key=lambda m: (m.role != "mentor", m.person_id))
 
 
 def list_open_match_ids(s: Session, person_id: int, program_id: int | None = None) -> list[int]:
@@ -89,10 +142,16 @@ def end_match(
                 Enrollment.person_id == member.person_id,
             )
         )
-        if enrollment is not None and enrollment.status != "left":
+        if enrollment is not None and enrollment.status != EnrollmentStatus.LEFT:
             enrollment.priority = True
             enrollment.waiting_since = at
             enrollment.updated_at = at
         remaining.append(Remaining(person.id, person.slack_user_id, person.workspace_id))
     s.flush()
     return EndedMatch(match.id, program.id, program.name, state, tuple(remaining))
+
+
+def is_open(s: Session, match_id: int) -> bool:
+    """Whether the match is still proposed, active or stalled (not ended in any way)."""
+    state = s.scalar(select(Match.state).where(Match.id == match_id))
+    return state in OPEN_MATCH_STATES

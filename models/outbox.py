@@ -1,7 +1,8 @@
 """The outbox: Slack messages decided in a transaction, delivered after it commits.
 
 `enqueue` is idempotent on its key, so a retried job or event that decides the same
-message again adds nothing; delivery lives in handlers.delivery.
+message again adds nothing; delivery lives in handlers.delivery. A row holds either a notice
+(`kind` + its data, rendered at delivery) or a ready Slack payload (`kind` NULL).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.db import insert_new
-from models.tables import OutboxMessage
+from models.states import OutboxState
+from models.tables import OutboxMessage, Workspace
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class PendingMessage:
     workspace_id: int
     key: str
     method: str
+    kind: str | None
     conversation: str
     payload: dict[str, Any]
     attempts: int
@@ -44,6 +47,7 @@ def enqueue(
     payload: dict[str, Any],
     at: datetime,
     method: str = "chat.postMessage",
+    kind: str | None = None,
     match_id: int | None = None,
     not_before: datetime | None = None,
 ) -> bool:
@@ -55,9 +59,10 @@ def enqueue(
         workspace_id=workspace_id,
         key=key,
         method=method,
+        kind=kind,
         conversation=conversation,
         payload=payload,
-        state="pending",
+        state=OutboxState.PENDING,
         attempts=0,
         next_attempt_at=not_before or at,
         match_id=match_id,
@@ -68,7 +73,7 @@ def enqueue(
 def list_due(s: Session, now: datetime, limit: int = 50) -> list[PendingMessage]:
     rows = s.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -78,6 +83,7 @@ def list_due(s: Session, now: datetime, limit: int = 50) -> list[PendingMessage]
             workspace_id=r.workspace_id,
             key=r.key,
             method=r.method,
+            kind=r.kind,
             conversation=r.conversation,
             payload=dict(r.payload),
             attempts=r.attempts,
@@ -94,7 +100,9 @@ def mark_sent(
     s.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(state="sent", slack_channel=channel, slack_ts=ts, sent_at=at, last_error=None)
+        .values(
+            state=OutboxState.SENT, slack_channel=channel, slack_ts=ts, sent_at=at, last_error=None
+        )
     )
 
 
@@ -126,7 +134,7 @@ def begin_attempt(s: Session, message_id: int, seen_attempts: int | None = None)
     was read (compare-and-set), so two senders can never both make the same attempt.
     """
     query = update(OutboxMessage).where(
-        OutboxMessage.id == message_id, OutboxMessage.state == "pending"
+        OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.PENDING
     )
     if seen_attempts is not None:
         query = query.where(OutboxMessage.attempts == seen_attempts)
@@ -146,10 +154,43 @@ def mark_failed(s: Session, message_id: int, *, error: str) -> None:
     s.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(state="failed", last_error=error[:200])
+        .values(state=OutboxState.FAILED, last_error=error[:200])
     )
 
 
 def exists(s: Session, key: str) -> bool:
     """Whether a message with this key was ever queued (sent or not)."""
     return s.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+
+
+def mark_cancelled(s: Session, message_id: int, *, reason: str) -> None:
+    s.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.PENDING)
+        .values(state=OutboxState.CANCELLED, last_error=reason[:200])
+    )
+
+
+def cancel_for_match(s: Session, match_id: int, *, keep_kinds: frozenset[str]) -> int:
+    """Cancel what is still queued about a match, but for the kinds that may follow its end;
+    how many rows were cancelled."""
+    query = update(OutboxMessage).where(
+        OutboxMessage.match_id == match_id, OutboxMessage.state == OutboxState.PENDING
+    )
+    if keep_kinds:
+        query = query.where(
+            OutboxMessage.kind.is_(None) | OutboxMessage.kind.not_in(sorted(keep_kinds))
+        )
+    done = s.execute(query.values(state=OutboxState.CANCELLED, last_error="match ended"))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def revoked_workspaces(s: Session) -> set[int]:
+    """Workspaces whose token stopped working: nothing is sent to them."""
+    return set(s.scalars(select(Workspace.id).where(Workspace.token_revoked_at.is_not(None))))
+
+
+def mark_revoked(s: Session, workspace_id: int, at: datetime) -> None:
+    workspace = s.get(Workspace, workspace_id)
+    if workspace is not None and workspace.token_revoked_at is None:
+        workspace.token_revoked_at = at

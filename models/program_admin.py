@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.admins import add_admin
+from models.enrollment import count_enrolled as count_enrolled
 from models.errors import InvalidError
-from models.tables import Enrollment, Program
+from models.tables import Program
 from models.taxonomy import seed_default_skills, slugify
 
 
@@ -64,12 +65,3 @@ def create_program(
 def update_program(s: Session, program: Program, settings: ProgramSettings, at: datetime) -> None:
     _apply(program, settings, at)
     s.flush()
-
-
-def count_enrolled(s: Session, program_id: int) -> dict[str, int]:
-    rows = s.execute(
-        select(Enrollment.role, func.count())
-        .where(Enrollment.program_id == program_id, Enrollment.status != "left")
-        .group_by(Enrollment.role)
-    )
-    return {str(role): int(n) for role, n in rows}

@@ -1,20 +1,33 @@
 """Rounds and their matches as stored: who is eligible, who is held, what ran when.
 
-The queries behind matching.rounds (which turns them into the engine's plain values) and
-the status moves of a round, each conditional so a retried or double-clicked step is a no-op.
+The queries behind flows.rounds (which turns them into the engine's plain values), the
+matches a round proposes, and the status moves of a round, each conditional so a retried or
+double-clicked step is a no-op.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as Session  # re-exported for matching.rounds' signatures
+from sqlalchemy.orm import Session
 
-from models.matches import OPEN_STATES
+from models.db import is_postgres
+from models.states import (
+    OPEN_MATCH_STATES,
+    EndReason,
+    EnrollmentStatus,
+    GoalStatus,
+    MatchState,
+    MemberRole,
+    ProgramStatus,
+    RoundKind,
+    RoundStatus,
+)
 from models.tables import (
     Enrollment,
     Goal,
@@ -28,7 +41,7 @@ from models.tables import (
 from models.workspace import in_live_workspace
 
 # A discarded round's matches never happened, so they do not count as past pairs.
-DISCARDED = "discarded"
+DISCARDED = EndReason.DISCARDED
 
 
 def list_eligible_enrollments(s: Session, program: Program, at: datetime) -> list[Enrollment]:
@@ -41,14 +54,15 @@ def list_eligible_enrollments(s: Session, program: Program, at: datetime) -> lis
             Enrollment.program_id == program.id,
             Person.is_deleted.is_(False),
             Person.forgotten_at.is_(None),
-            Enrollment.status.in_(("active", "paused")),
+            Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)),
         )
         .order_by(Enrollment.id)
     ).all()
     return [
         e
         for e in rows
-        if e.status == "active" or (e.paused_until is not None and e.paused_until <= today)
+        if e.status == EnrollmentStatus.ACTIVE
+        or (e.paused_until is not None and e.paused_until <= today)
     ]
 
 
@@ -57,13 +71,13 @@ def get_open_load(s: Session, program_id: int) -> tuple[Counter[int], set[int]]:
     rows = s.execute(
         select(MatchMember.match_id, MatchMember.person_id, MatchMember.role)
         .join(Match, Match.id == MatchMember.match_id)
-        .where(Match.program_id == program_id, Match.state.in_(OPEN_STATES))
+        .where(Match.program_id == program_id, Match.state.in_(OPEN_MATCH_STATES))
     ).all()
-    mentees = Counter(match_id for match_id, _, role in rows if role == "mentee")
+    mentees = Counter(match_id for match_id, _, role in rows if role == MemberRole.MENTEE)
     load: Counter[int] = Counter()
     held: set[int] = set()
     for match_id, person_id, role in rows:
-        if role == "mentor":
+        if role == MemberRole.MENTOR:
             load[person_id] += mentees.get(match_id, 0)
         else:
             held.add(person_id)
@@ -111,7 +125,7 @@ def list_open_goal_titles(s: Session, enrollment_id: int) -> list[str]:
     return list(
         s.scalars(
             select(Goal.title)
-            .where(Goal.enrollment_id == enrollment_id, Goal.status == "open")
+            .where(Goal.enrollment_id == enrollment_id, Goal.status == GoalStatus.OPEN)
             .order_by(Goal.id)
         )
     )
@@ -155,30 +169,34 @@ def set_round_status(
 
 def discard_round(s: Session, round_id: int, *, at: datetime) -> bool:
     """Throw a proposed round away; its matches never happened."""
-    if not set_round_status(s, round_id, from_status="proposed", to_status="discarded"):
+    if not set_round_status(
+        s, round_id, from_status=RoundStatus.PROPOSED, to_status=RoundStatus.DISCARDED
+    ):
         return False
     s.execute(
         update(Match)
-        .where(Match.round_id == round_id, Match.state == "proposed")
-        .values(state="cancelled", ended_at=at, end_reason=DISCARDED)
+        .where(Match.round_id == round_id, Match.state == MatchState.PROPOSED)
+        .values(state=MatchState.CANCELLED, ended_at=at, end_reason=DISCARDED)
     )
     return True
 
 
-def bump_stat(s: Session, round_id: int, name: str, by: int = 1) -> None:
+def bump_stat(s: Session, round_id: int, name: str, by: int = 1) -> int:
+    """Add to one of a round's counters; its new value."""
     round_ = s.get(Round, round_id, with_for_update=True)
     if round_ is None:
-        return
+        return 0
     stats = dict(round_.stats or {})
     stats[name] = int(stats.get(name, 0)) + by
     round_.stats = stats  # reassigned so the JSON change is written
+    return int(stats[name])
 
 
 def list_proposed_match_ids(s: Session, round_id: int) -> list[int]:
     return list(
         s.scalars(
             select(Match.id)
-            .where(Match.round_id == round_id, Match.state == "proposed")
+            .where(Match.round_id == round_id, Match.state == MatchState.PROPOSED)
             .order_by(Match.id)
         )
     )
@@ -190,8 +208,8 @@ def get_last_round_at(s: Session, program_id: int) -> datetime | None:
         select(Round.created_at)
         .where(
             Round.program_id == program_id,
-            Round.kind.in_(("scheduled", "manual")),
-            Round.status.in_(("proposed", "approved", "announced")),
+            Round.kind.in_((RoundKind.SCHEDULED, RoundKind.MANUAL)),
+            Round.status.in_((RoundStatus.PROPOSED, RoundStatus.APPROVED, RoundStatus.ANNOUNCED)),
         )
         .order_by(Round.created_at.desc())
         .limit(1)
@@ -205,7 +223,7 @@ def list_scheduled_programs(s: Session) -> list[tuple[int, str, str, datetime]]:
         for row in s.scalars(
             select(Program)
             .where(
-                Program.status == "open",
+                Program.status == ProgramStatus.OPEN,
                 Program.schedule_rrule.is_not(None),
                 in_live_workspace(Program.workspace_id),
             )
@@ -219,7 +237,7 @@ def list_newcomer_programs(s: Session) -> list[int]:
         s.scalars(
             select(Program.id)
             .where(
-                Program.status == "open",
+                Program.status == ProgramStatus.OPEN,
                 Program.match_newcomers.is_(True),
                 in_live_workspace(Program.workspace_id),
             )
@@ -230,3 +248,200 @@ def list_newcomer_programs(s: Session) -> list[int]:
 
 def skill_names(s: Session, program_id: int) -> Mapping[int, str]:
     return {skill.id: skill.name for skill in list_skills(s, program_id)}
+
+
+def lock_program(s: Session, program_id: int) -> Program | None:
+    """The program, locked for this transaction so two rounds of it never run side by side
+    (PostgreSQL: a row lock; SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
+    query = select(Program).where(Program.id == program_id)
+    if is_postgres(s.get_bind()):
+        query = query.with_for_update()
+    return s.scalar(query)
+
+
+def get_pending_round(s: Session, program_id: int) -> Round | None:
+    """The program's round waiting for an admin's decision, if any (there is at most one)."""
+    return s.scalar(
+        select(Round)
+        .where(Round.program_id == program_id, Round.status == RoundStatus.PROPOSED)
+        .order_by(Round.id.desc())
+        .limit(1)
+    )
+
+
+def list_stale_previews(s: Session, before: datetime) -> list[int]:
+    """Rounds still waiting for a decision that were proposed before `before`."""
+    return list(
+        s.scalars(
+            select(Round.id)
+            .where(Round.status == RoundStatus.PROPOSED, Round.created_at < before)
+            .order_by(Round.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class NewMember:
+    person_id: int
+    enrollment_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class NewMatch:
+    score: float
+    breakdown: Mapping[str, float]
+    reasons: tuple[str, ...]
+    members: tuple[NewMember, ...]
+
+
+def record_matches(
+    s: Session, round_: Round, matches: Sequence[NewMatch], at: datetime
+) -> list[int]:
+    """Store a round's proposed matches; their ids, in order."""
+    ids: list[int] = []
+    for m in matches:
+        row = Match(
+            round_id=round_.id,
+            program_id=round_.program_id,
+            state=MatchState.PROPOSED,
+            score=round(m.score, 4),
+            breakdown={k: round(float(v), 4) for k, v in m.breakdown.items()},
+            reasons=list(m.reasons),
+            created_at=at,
+        )
+        s.add(row)
+        s.flush()
+        for member in m.members:
+            s.add(
+                MatchMember(
+                    match_id=row.id,
+                    person_id=member.person_id,
+                    round_id=round_.id,
+                    enrollment_id=member.enrollment_id,
+                    role=member.role,
+                )
+            )
+        ids.append(row.id)
+    s.flush()
+    return ids
+
+
+@dataclass(frozen=True)
+class IntroMember:
+    person_id: int
+    slack_user_id: str
+    name: str
+    title: str | None
+    role: str
+    timezone: str
+    working_days: tuple[int, ...]
+    start_minute: int
+    end_minute: int
+    deleted: bool
+    goals: tuple[str, ...]  # the mentee's stated goal, skills sought and goal titles
+
+
+@dataclass(frozen=True)
+class IntroMatch:
+    match_id: int
+    round_id: int
+    program_id: int
+    workspace_id: int
+    program_name: str
+    cadence_days: int
+    engagement_weeks: int
+    expectations: str | None
+    reasons: tuple[str, ...]
+    members: tuple[IntroMember, ...]
+
+
+def _goals(s: Session, e: Enrollment | None, skill_names: Mapping[int, str]) -> tuple[str, ...]:
+    if e is None:
+        return ()
+    out: list[str] = []
+    if e.free_text_goal:
+        out.append(e.free_text_goal)
+    out.extend(
+        skill_names[k.skill_id]
+        for k in sorted(e.skills, key=lambda k: (-k.level, k.skill_id))
+        if k.kind == "seek" and k.skill_id in skill_names
+    )
+    out.extend(list_open_goal_titles(s, e.id))
+    return tuple(out)
+
+
+def get_intro(s: Session, match_id: int) -> IntroMatch:
+    match_row = s.get(Match, match_id)
+    if match_row is None:
+        raise LookupError(f"match {match_id} does not exist")
+    program = s.get_one(Program, match_row.program_id)
+    names = skill_names(s, program.id)
+    order: dict[str, int] = {MemberRole.MENTOR: 0, MemberRole.MENTEE: 1, MemberRole.PEER: 1}
+    members: list[IntroMember] = []
+    for member in sorted(match_row.members, key=lambda m: (order[m.role], m.person_id)):
+        person = s.get_one(Person, member.person_id)
+        e = s.get(Enrollment, member.enrollment_id) if member.enrollment_id else None
+        members.append(
+            IntroMember(
+                person_id=person.id,
+                slack_user_id=person.slack_user_id,
+                name=person.real_name or person.name or person.slack_user_id,
+                title=person.title,
+                role=member.role,
+                timezone=(e.timezone if e else None) or person.tz or "UTC",
+                working_days=tuple(e.working_days) if e else (0, 1, 2, 3, 4),
+                start_minute=e.work_start_minute if e else 9 * 60,
+                end_minute=e.work_end_minute if e else 17 * 60,
+                deleted=person.is_deleted or person.forgotten_at is not None,
+                goals=_goals(s, e, names) if member.role != MemberRole.MENTOR else (),
+            )
+        )
+    expectations = (program.settings or {}).get("expectations")
+    return IntroMatch(
+        match_id=match_row.id,
+        round_id=match_row.round_id,
+        program_id=program.id,
+        workspace_id=program.workspace_id,
+        program_name=program.name,
+        cadence_days=program.meeting_cadence_days,
+        engagement_weeks=program.engagement_weeks,
+        expectations=str(expectations) if expectations else None,
+        reasons=tuple(match_row.reasons or ()),
+        members=tuple(members),
+    )
+
+
+def start_match(s: Session, match_id: int, *, at: datetime) -> bool:
+    """A proposed match begins: active from now for the program's engagement length."""
+    match_row = s.get(Match, match_id)
+    if match_row is None or match_row.state != MatchState.PROPOSED:
+        return False
+    program = s.get_one(Program, match_row.program_id)
+    match_row.state = MatchState.ACTIVE
+    match_row.started_at = at
+    match_row.ends_at = at + timedelta(weeks=program.engagement_weeks)
+    s.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class IntroTotals:
+    introduced: int
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+def note_intros(s: Session, round_id: int, landing: Sequence[datetime]) -> IntroTotals:
+    """Add a batch of intros (their landing times) to the round's totals; the totals."""
+    round_ = s.get_one(Round, round_id, with_for_update=True)
+    stats = dict(round_.stats or {})
+    first = [datetime.fromisoformat(stats["intros_first"])] if "intros_first" in stats else []
+    last = [datetime.fromisoformat(stats["intros_last"])] if "intros_last" in stats else []
+    first_at = min([*first, *landing], default=None)
+    last_at = max([*last, *landing], default=None)
+    stats["introduced"] = int(stats.get("introduced", 0)) + len(landing)
+    if first_at is not None and last_at is not None:
+        stats["intros_first"], stats["intros_last"] = first_at.isoformat(), last_at.isoformat()
+    round_.stats = stats
+    return IntroTotals(stats["introduced"], first_at, last_at)

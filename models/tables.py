@@ -1,7 +1,7 @@
 """The schema: every table mentorbot keeps, with its integrity rules.
 
-Enumerated values are strings guarded by CHECK constraints rather than native enums, so a
-new value is a one-line migration on both SQLite and PostgreSQL.
+Enumerated values (models.states) are strings guarded by CHECK constraints rather than native
+enums, so a new value is a one-line migration on both SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,27 +26,30 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import states
 from models.base import Base
+from models.states import values
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
+def _in(column: str, allowed: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in allowed)
     return f"{column} IN ({quoted})"
 
 
-PROGRAM_FORMATS = ("one_on_one", "circle", "peer")
-PROGRAM_STATUSES = ("open", "closed")
-ROLES = ("mentor", "mentee", "both", "peer")
-ENROLLMENT_STATUSES = ("active", "paused", "left")
-SKILL_KINDS = ("offer", "seek")
-ROUND_KINDS = ("scheduled", "manual", "newcomer")
-ROUND_STATUSES = ("proposed", "approved", "announced", "discarded", "dry_run")
-MATCH_STATES = ("proposed", "active", "stalled", "ended", "completed", "cancelled")
-MEMBER_ROLES = ("mentor", "mentee", "peer")
-CHECKIN_ANSWERS = ("met", "not_yet", "rescheduling", "end")
-SURVEY_KINDS = ("first", "monthly", "final", "keep_going")
-GOAL_STATUSES = ("open", "done", "dropped")
-OUTBOX_STATES = ("pending", "sent", "failed", "cancelled")
+PROGRAM_FORMATS = values(states.ProgramFormat)
+PROGRAM_STATUSES = values(states.ProgramStatus)
+ROLES = values(states.Role)
+ENROLLMENT_STATUSES = values(states.EnrollmentStatus)
+SKILL_KINDS = values(states.SkillKind)
+ROUND_KINDS = values(states.RoundKind)
+ROUND_STATUSES = values(states.RoundStatus)
+MATCH_STATES = values(states.MatchState)
+MEMBER_ROLES = values(states.MemberRole)
+CHECKIN_ANSWERS = values(states.CheckInAnswer)
+SURVEY_KINDS = values(states.SurveyKind)
+GOAL_STATUSES = values(states.GoalStatus)
+OUTBOX_STATES = values(states.OutboxState)
+INTENT_STATES = values(states.IntentState)
 
 
 class Workspace(Base):
@@ -421,12 +424,15 @@ class OutboxMessage(Base):
         CheckConstraint(_in("state", OUTBOX_STATES), name="state"),
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_conversation", "workspace_id", "conversation"),
+        Index("ix_outbox_match", "match_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(200), unique=True)
     method: Mapped[str] = mapped_column(String(64))
+    # The notice this row renders (flows.notices); NULL for a ready Slack payload.
+    kind: Mapped[str | None] = mapped_column(String(64))
     # A channel id, or "users:U1,U2" for a DM that must be opened first.
     conversation: Mapped[str] = mapped_column(String(400))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -439,6 +445,30 @@ class OutboxMessage(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class Intent(Base):
+    """Work an acknowledged request asked for, committed before the ack; the leader does it."""
+
+    __tablename__ = "intents"
+    __table_args__ = (
+        CheckConstraint(_in("state", INTENT_STATES), name="state"),
+        Index("ix_intents_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    workspace_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE")
+    )
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
 
 
 class ProcessedEvent(Base):

@@ -85,3 +85,19 @@ def in_live_workspace(workspace_id: InstrumentedAttribute[int]) -> ColumnElement
     that workspace instead of queueing messages nobody can send.
     """
     return workspace_id.in_(select(Workspace.id).where(Workspace.token_revoked_at.is_(None)))
+
+
+def find_person(s: Session, slack_team_id: str, slack_user_id: str) -> Person | None:
+    """The person behind a request (its team and user ids), if the bot knows them."""
+    if not slack_team_id or not slack_user_id:
+        return None
+    return s.scalar(
+        select(Person)
+        .join(Workspace, Workspace.id == Person.workspace_id)
+        .where(Workspace.slack_team_id == slack_team_id, Person.slack_user_id == slack_user_id)
+    )
+
+
+def find_person_id(s: Session, slack_team_id: str, slack_user_id: str) -> int | None:
+    person = find_person(s, slack_team_id, slack_user_id)
+    return person.id if person else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.enroll_form import V
+from handlers.forms import V
 from handlers.ids import Block
 
 

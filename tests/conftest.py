@@ -115,7 +115,7 @@ def bot(fake_slack: FakeSlack, engine: Engine, clock: FrozenClock) -> Mentorbot:
         make_settings(fake_slack, str(engine.url.render_as_string(hide_password=False))),
         clock=clock,
         engine=engine,
-        listener_executor=InlineExecutor(),
+        after_executor=InlineExecutor(),
     )
 
 

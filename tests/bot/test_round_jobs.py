@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 
 from bot.app import Mentorbot, create_app
 from bot.cli import main
-from bot.round_jobs import run_due_rounds, run_newcomers
+from bot.jobs import run_due_rounds, run_newcomers
 from models.tables import Match, OutboxMessage, Program, Round, Workspace
 from testkit.slack import FakeSlack
 from tests.conftest import InlineExecutor, make_settings
@@ -23,7 +23,7 @@ RULE = "FREQ=WEEKLY;INTERVAL=4;BYDAY=MO;BYHOUR=10;BYMINUTE=0"
 def _restart(fake: FakeSlack, engine: Engine, clock: FrozenClock) -> Mentorbot:
     url = engine.url.render_as_string(hide_password=False)
     return create_app(
-        make_settings(fake, url), clock=clock, engine=engine, listener_executor=InlineExecutor()
+        make_settings(fake, url), clock=clock, engine=engine, after_executor=InlineExecutor()
     )
 
 
@@ -36,17 +36,18 @@ def test_due_slot_runs_once_and_a_missed_slot_once_after_restart(
     # every fourth week from the program's creation: Monday 2026-10-26 10:00 Berlin, which
     # is 09:00 UTC once summer time has ended the day before
     clock.set(datetime(2026, 10, 26, 8, 59, tzinfo=UTC))
-    assert run_due_rounds(bot) == []
+    assert run_due_rounds(bot.sessions, bot.deps.clock) == []
     clock.set(datetime(2026, 10, 26, 9, 0, 30, tzinfo=UTC))
-    assert len(run_due_rounds(bot)) == 1
-    assert run_due_rounds(bot) == []
-    assert run_due_rounds(_restart(fake_slack, engine, clock)) == []
+    assert len(run_due_rounds(bot.sessions, bot.deps.clock)) == 1
+    assert run_due_rounds(bot.sessions, bot.deps.clock) == []
+    other = _restart(fake_slack, engine, clock)
+    assert run_due_rounds(other.sessions, other.deps.clock) == []
     # down from before the next slot (2026-11-23 10:00 Berlin = 09:00 UTC) until after it
     clock.set(datetime(2026, 11, 23, 13, tzinfo=UTC))
     restarted = _restart(fake_slack, engine, clock)
-    assert len(run_due_rounds(restarted)) == 1
-    assert run_due_rounds(restarted) == []
-    assert run_due_rounds(bot) == []
+    assert len(run_due_rounds(restarted.sessions, restarted.deps.clock)) == 1
+    assert run_due_rounds(restarted.sessions, restarted.deps.clock) == []
+    assert run_due_rounds(bot.sessions, bot.deps.clock) == []
     with bot.sessions.begin() as s:
         slots = sorted(s.scalars(select(Round.scheduled_for)))
         assert slots == [
@@ -69,7 +70,7 @@ def test_newcomer_job_introduces_a_late_joiner_within_the_hour(
 
         for e in s.scalars(select(Enrollment).where(Enrollment.role == "mentor")):
             e.capacity = 2
-    from handlers.rounds import start_round
+    from flows.rounds import start_round
 
     with bot.sessions.begin() as s:
         start_round(s, world.program_id, at=clock())
@@ -82,8 +83,8 @@ def test_newcomer_job_introduces_a_late_joiner_within_the_hour(
         person = make_person(s, workspace, "UNEWBIE01", later, tz="America/New_York")
         enroll(s, program, person, "mentee", later, world.skill_ids, seeks=("python",))
     fake_slack.add_user("UNEWBIE01", tz="America/New_York")
-    assert run_newcomers(bot) == 1
-    assert run_newcomers(bot) == 0
+    assert run_newcomers(bot.sessions, bot.deps.clock) == 1
+    assert run_newcomers(bot.sessions, bot.deps.clock) == 0
     for _ in range(3):
         bot.deliverer.run_once()
     assert len(fake_slack.messages_in(fake_slack.dm_channel("UMENTOR000", "UNEWBIE01"))) == 1
@@ -112,7 +113,7 @@ def test_cli_round_runs_a_dry_run_and_a_real_round(
 def test_unreadable_schedule_is_skipped(bot: Mentorbot, clock: FrozenClock) -> None:
     with bot.sessions.begin() as s:
         make_rounds_world(s, clock() - timedelta(days=30), pairs=1, schedule_rrule="FREQ=NEVER")
-    assert run_due_rounds(bot) == []
+    assert run_due_rounds(bot.sessions, bot.deps.clock) == []
 
 
 def test_two_replicas_running_the_same_slot_at_once_store_one_round(
@@ -132,7 +133,7 @@ def test_two_replicas_running_the_same_slot_at_once_store_one_round(
         create_app(make_settings(fake_slack, url), clock=clock, engine=own) for own in engines
     ]
     with ThreadPoolExecutor(max_workers=3) as pool:
-        started = list(pool.map(run_due_rounds, replicas))
+        started = list(pool.map(lambda r: run_due_rounds(r.sessions, r.deps.clock), replicas))
     assert sorted(len(ids) for ids in started) == [0, 0, 1]
     with bot.sessions.begin() as s:
         assert len(s.scalars(select(Round)).all()) == 1
@@ -148,7 +149,7 @@ def test_a_revoked_workspace_runs_no_scheduled_round(bot: Mentorbot, clock: Froz
         for workspace in s.scalars(select(Workspace)):
             workspace.token_revoked_at = clock()
     clock.set(datetime(2026, 10, 26, 9, 0, 30, tzinfo=UTC))
-    assert run_due_rounds(bot) == []
-    assert run_newcomers(bot) == 0
+    assert run_due_rounds(bot.sessions, bot.deps.clock) == []
+    assert run_newcomers(bot.sessions, bot.deps.clock) == 0
     with bot.sessions.begin() as s:
         assert s.scalars(select(OutboxMessage)).all() == []

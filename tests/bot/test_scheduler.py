@@ -21,7 +21,7 @@ def test_one_leader_among_replicas_and_takeover(
                 make_settings(fake_slack, url),
                 clock=clock,
                 engine=engine,
-                listener_executor=InlineExecutor(),
+                after_executor=InlineExecutor(),
             ),
             holder=name,
         )

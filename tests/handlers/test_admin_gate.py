@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from bot.app import Mentorbot
+from handlers.listen import Answer, Request
 from testkit.requests import SlackDriver
 from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
 
 
 def _gated(bot: Mentorbot, ran: list[str]) -> None:
-    def listener(ack: Any, body: dict[str, Any]) -> None:
-        ack()
-        ran.append(body["user"]["id"])
+    def listener(request: Request) -> Answer:
+        ran.append(request.slack_user_id)
+        return Answer()
 
     bot.registrar.action("test_admin_button", listener, admin=True)
     bot.registrar.view("test_admin_view", listener, admin=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.app import Mentorbot
-from handlers.commands import CommandRequest, CommandTools, Reply
+from handlers.commands import CommandRequest
+from handlers.listen import Answer, reply
 from models.tables import AuditEntry
 from testkit.requests import SlackDriver, ack_json
 from testkit.slack import FakeSlack
@@ -62,9 +63,9 @@ def test_admin_routes_refuse_non_admins_and_run_for_admins(
 ) -> None:
     ran: list[CommandRequest] = []
 
-    def secret(request: CommandRequest, tools: CommandTools) -> Reply:
+    def secret(request: CommandRequest) -> Answer:
         ran.append(request)
-        return Reply("done")
+        return reply("done")
 
     bot.router.add(("admin", "secret"), secret, admin=True)
     refused = ack_json(slack.command("U0000001", "admin secret x"))["text"]
@@ -77,7 +78,7 @@ def test_admin_routes_refuse_non_admins_and_run_for_admins(
 def test_unexpected_error_gives_a_reference_not_a_traceback(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
-    def broken(request: CommandRequest, tools: CommandTools) -> Reply:
+    def broken(request: CommandRequest) -> Answer:
         raise RuntimeError("database exploded at /secret/path")
 
     bot.router.add(("status",), broken)

@@ -165,7 +165,7 @@ def test_deactivated_user_fails_the_message_and_calls_the_hook(
     fake_slack.add_user("U1")
     fake_slack.add_user("U2", deleted=True)
     seen: list[tuple[str, str]] = []
-    bot.deliverer.on_failure = lambda message, error: seen.append((message.key, error))
+    bot.deliverer.on_failure = lambda message, notice, error: seen.append((message.key, error))
     queue(bot, workspace_id, "intro", outbox.dm_to("U1", "U2"), "hi")
     report = bot.deliverer.run_once()
     assert report.failed == 1

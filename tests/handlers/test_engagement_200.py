@@ -23,9 +23,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Mentorbot
+from flows.rounds import start_round
 from handlers.ids import Action, Block, Callback
 from handlers.pacing import Pacer
-from handlers.rounds import start_round
 from models.tables import Enrollment, Match, MatchMember, OutboxMessage, Person, PulseSurvey
 from testkit.requests import HttpDriver, Payloads, SlackDriver
 from testkit.serve import serve

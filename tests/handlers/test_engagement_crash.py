@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.app import Mentorbot
-from handlers.engagement import run_engagement
+from bot.jobs import run_engagement
+from bot.work import drain
+from flows.rounds import start_round
 from handlers.pacing import Pacer
-from handlers.rounds import start_round
 from models.tables import CheckIn, OutboxMessage
 from testkit.slack import FakeSlack
 from tests.handlers.test_round_faults import _until_done
@@ -61,6 +62,7 @@ def test_killed_nudge_run_neither_loses_nor_repeats(
         )
     with bot.sessions.begin() as s:
         start_round(s, world.program_id, at=clock())
+    drain(bot.sessions, clock)
     _until_done(bot, clock, bot.deliverer.run_once)  # the intros
     intros = sum(_posted_keys(fake_slack).values())
 
@@ -86,7 +88,7 @@ def test_killed_nudge_run_neither_loses_nor_repeats(
     release.set()  # Slack finishes the post it was holding when the process died
 
     clock.set(JOB_AT)  # the restarted leader runs the job again, then delivers
-    run_engagement(bot.deps)
+    run_engagement(bot.sessions, bot.deps.clock)
     clock.set(DELIVER_AT)
     _until_done(bot, clock, bot.deliverer.run_once)
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.app import Mentorbot
 from bot.jobs import resume_paused
-from handlers.enroll_form import Metadata
 from handlers.ids import Action, Block, Callback
+from handlers.payloads import JoinForm, encode
 from models.tables import (
     AuditEntry,
     Base,
@@ -211,7 +211,7 @@ def test_deactivated_bots_and_guests_cannot_enroll(
             "UODD000001",
             Callback.JOIN,
             form_state(goals=[world.skills["SQL"]]),
-            private_metadata=Metadata(world.program_id, "UTC").dump(),
+            private_metadata=encode(JoinForm(world.program_id, "UTC")),
         )
     )
     assert answer["response_action"] == "update"
@@ -352,9 +352,9 @@ def test_pause_resume_and_auto_resume(
 
     assert "Mon 07 Dec 2026" in ack_json(slack.command(ALICE, "pause for 2 weeks"))["text"]
     clock.set(datetime(2026, 12, 6, 23, tzinfo=UTC))
-    assert resume_paused(bot) == 0
+    assert resume_paused(bot.sessions, bot.deps.clock) == 0
     clock.set(datetime(2026, 12, 7, 0, 5, tzinfo=UTC))
-    assert resume_paused(bot) == 1
+    assert resume_paused(bot.sessions, bot.deps.clock) == 1
     with bot.sessions.begin() as s:
         enrollment = s.scalars(select(Enrollment)).one()
         assert (enrollment.status, enrollment.paused_until) == ("active", None)

@@ -26,7 +26,7 @@ def _goal(n: int, title: str, measure: str = "", when: str = "") -> dict[str, An
     return {
         f"{Block.GOAL_TITLE}{n}": text(title),
         f"{Block.GOAL_MEASURE}{n}": text(measure),
-        f"{Block.GOAL_DATE}{n}": text(when),
+        f"{Block.GOAL_DATE}{n}": {V: {"type": "datepicker", "selected_date": when or None}},
     }
 
 
@@ -127,7 +127,11 @@ def test_goal_invitation_milestones_and_progress_from_the_pulse(
         assert s.get_one(Goal, goal.id).progress == 75
         response = s.scalars(select(PulseResponse)).one()
         assert response.goal_progress == {str(goal.id): 75}
+    # the mentee sees their own progress; the mentor sees the goal, never the private figure
     assert (
         "Lead a design review (measured by: one review led), by 31 Mar 2027: 75%"
-        in (ack_json(slack.command(mentor, "goals"))["text"])
+        in ack_json(slack.command(mentee, "goals show"))["text"]
     )
+    to_mentor = ack_json(slack.command(mentor, "goals"))["text"]
+    assert "Lead a design review (measured by: one review led), by 31 Mar 2027" in to_mentor
+    assert "75%" not in to_mentor

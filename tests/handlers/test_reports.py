@@ -14,10 +14,10 @@ from sqlalchemy import Engine, func, select
 
 from bot.app import Mentorbot
 from bot.cli import main
+from bot.jobs import post_retros
+from flows.rounds import start_round
 from handlers.chart import BAR, HEIGHT, LEFT, WIDTH, Point, bar_slot, plot_height, render
 from handlers.pacing import Pacer
-from handlers.reports import post_retros
-from handlers.rounds import start_round
 from models import engagement
 from models.reports import SUPPRESSED, program_report
 from models.tables import Enrollment, Match, MatchMember, OutboxMessage, Person, Program, Round
@@ -26,6 +26,7 @@ from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
+from tests.support.work import settle
 
 PAIRS = 6
 
@@ -69,6 +70,7 @@ def _world(bot: Mentorbot, fake: FakeSlack, clock: FrozenClock) -> int:
     clock.advance(days=3)
     with bot.sessions.begin() as s:
         start_round(s, world.program_id, at=clock())
+    settle(bot)
     return world.program_id
 
 
@@ -132,10 +134,10 @@ def test_admin_report_and_export_go_to_the_admin_channel_only(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     _world(bot, fake_slack, clock)
-    assert slack.command(ADMIN, "admin report").status == 200
-    assert any("<#CADMIN0001>" in str(r.get("text")) for r in fake_slack.state.responses)
-    for _ in range(5):
-        bot.deliverer.run_once()
+    said = slack.command(ADMIN, "admin report")
+    assert said.status == 200
+    assert "<#CADMIN0001>" in ack_json(said)["text"]
+    settle(bot)
     (posted,) = [m for m in fake_slack.messages_in("CADMIN0001") if "Report for" in m.text]
     assert "Enrolled: 6 mentors, 6 mentees" in posted.text
     (chart,) = fake_slack.state.files.values()
@@ -146,6 +148,7 @@ def test_admin_report_and_export_go_to_the_admin_channel_only(
     assert bars == [plot_height()]  # one round, every mentee matched: a full-height bar
 
     slack.command(ADMIN, "admin export")
+    settle(bot)
     uploads = list(fake_slack.state.files.values())
     assert len(uploads) == 2
     assert uploads[1]["channel"] == "CADMIN0001"
@@ -196,12 +199,11 @@ def test_a_round_retro_is_posted_once_one_cadence_period_after_the_round(
         assert first is not None
         engagement.record_meeting(s, first, clock())
     clock.advance(days=cadence - 1)
-    assert post_retros(bot.deps) == 0  # not yet
+    assert post_retros(bot.sessions, bot.deps.clock) == 0  # not yet
     clock.advance(days=1)
-    assert post_retros(bot.deps) == 1
-    assert post_retros(bot.deps) == 0  # once
-    for _ in range(5):
-        bot.deliverer.run_once()
+    assert post_retros(bot.sessions, bot.deps.clock) == 1
+    assert post_retros(bot.sessions, bot.deps.clock) == 0  # once
+    settle(bot)
     (retro,) = [m for m in fake_slack.messages_in("CADMIN0001") if "Round retro" in m.text]
     assert f"Mentees matched: {PAIRS} of {PAIRS} (100%)" in retro.text
     assert f"Pairs who have met: 1 of {PAIRS}" in retro.text

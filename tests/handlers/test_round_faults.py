@@ -9,8 +9,9 @@ from sqlalchemy import Engine, func, select
 
 from bot.app import Mentorbot, create_app
 from bot.scheduler import LeaderScheduler
+from bot.work import drain
+from flows.rounds import start_round
 from handlers.pacing import Pacer
-from handlers.rounds import start_round
 from models.db import make_engine
 from models.tables import OutboxMessage
 from testkit.slack import FakeSlack
@@ -32,6 +33,7 @@ def _announce(bot: Mentorbot, fake: FakeSlack, clock: FrozenClock) -> RoundsWorl
         world = make_rounds_world(s, clock(), pairs=PAIRS, fake=fake, approval_required=False)
     with bot.sessions.begin() as s:
         start_round(s, world.program_id, at=clock())
+    drain(bot.sessions, clock)  # the leader queues the intros
     return world
 
 
@@ -100,7 +102,7 @@ def test_replicas_one_sender_at_a_time_and_takeover_loses_nothing(
                 make_settings(fake_slack, url),
                 clock=clock,
                 engine=own,
-                listener_executor=InlineExecutor(),
+                after_executor=InlineExecutor(),
             ),
             holder=f"replica-{i}",
         )

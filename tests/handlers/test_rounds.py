@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import Mentorbot
-from bot.round_jobs import install_round_jobs
+from bot.jobs import install_jobs
 from bot.scheduler import LeaderScheduler
 from handlers.ids import Action
 from models.tables import Match, OutboxMessage, Program, Round
@@ -17,6 +17,7 @@ from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import RoundsWorld, make_rounds_world
+from tests.support.work import settle
 
 ADMIN_CHANNEL = "CADMIN0001"
 
@@ -28,15 +29,17 @@ def _world(bot: Mentorbot, fake: FakeSlack, clock: FrozenClock, **values: Any) -
 
 
 def _drain(bot: Mentorbot) -> None:
-    for _ in range(10):
-        if bot.deliverer.run_once().sent == 0:
-            return
+    settle(bot)
 
 
 def _preview(fake: FakeSlack) -> Any:
-    previews = [m for m in fake.messages_in(ADMIN_CHANNEL) if m.blocks]
+    previews = _previews(fake)
     assert len(previews) == 1
     return previews[0]
+
+
+def _previews(fake: FakeSlack) -> list[Any]:
+    return [m for m in fake.messages_in(ADMIN_CHANNEL) if m.text.startswith(("*Round", "*Dry"))]
 
 
 def _button_value(message: Any, action_id: str) -> str:
@@ -55,8 +58,8 @@ def test_admin_runs_round_approves_once_and_each_pair_gets_one_intro(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     world = _world(bot, fake_slack, clock)
-    slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)
-    assert any("preview is in" in text for text in _responses(fake_slack))
+    said = ack_json(slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL))["text"]
+    assert "the preview will be in" in said
     _drain(bot)
     preview = _preview(fake_slack)
     assert "2 matches" in preview.text
@@ -74,7 +77,7 @@ def test_admin_runs_round_approves_once_and_each_pair_gets_one_intro(
 
     slack.action(ADMIN, Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL)
     slack.action(ADMIN, Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL)
-    assert any("already announced" in t for t in _responses(fake_slack))
+    assert any("already approved" in t for t in _responses(fake_slack))
     _drain(bot)
     for mentor, mentee in zip(world.mentors, world.mentees, strict=True):
         intros = fake_slack.messages_in(fake_slack.dm_channel(mentor, mentee))
@@ -119,8 +122,8 @@ def test_round_only_from_the_admin_channel(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     _world(bot, fake_slack, clock)
-    slack.command(ADMIN, "admin round", channel_id="C0GENERAL")
-    assert any("from its admin channel" in t for t in _responses(fake_slack))
+    said = ack_json(slack.command(ADMIN, "admin round", channel_id="C0GENERAL"))["text"]
+    assert "from its admin channel" in said
     with bot.sessions.begin() as s:
         assert s.scalars(select(Round)).all() == []
 
@@ -142,7 +145,7 @@ def test_discard_tells_nobody_and_rerun_makes_a_new_preview(
     value = _button_value(_preview(fake_slack), Action.ROUND_RERUN)
     slack.action(ADMIN, Action.ROUND_RERUN, value, channel_id=ADMIN_CHANNEL)
     _drain(bot)
-    previews = [m for m in fake_slack.messages_in(ADMIN_CHANNEL) if m.blocks]
+    previews = _previews(fake_slack)
     assert len(previews) == 2
     second = _button_value(previews[1], Action.ROUND_DISCARD)
     slack.action(ADMIN, Action.ROUND_DISCARD, second, channel_id=ADMIN_CHANNEL)
@@ -167,7 +170,7 @@ def test_vanished_member_cancels_the_match_kindly_and_is_counted(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     world = _world(bot, fake_slack, clock, approval_required=False)
-    install_round_jobs(bot, LeaderScheduler(bot))
+    install_jobs(bot, LeaderScheduler(bot))
     fake_slack.state.users[world.mentees[0]].deleted = True
     slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)
     _drain(bot)

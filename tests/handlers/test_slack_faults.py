@@ -23,6 +23,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Mentorbot
+from bot.work import drain
+from handlers.listen import Answer
 from handlers.pacing import Pacer
 from models import outbox
 from models.tables import Base, Enrollment, OutboxMessage, Skill, Workspace
@@ -118,8 +120,6 @@ INTERACTIVE: dict[str, tuple[Scenario, Callable[[Mentorbot, FakeSlack], bool]]] 
         lambda bot, fake: _enrolled(bot) == 1 and "New_York" in str(opened_form(fake)),
     ),
     "views.publish": (_home, lambda bot, fake: ALICE in fake.state.home),
-    "files.getUploadURLExternal": (_export, lambda bot, fake: bool(fake.state.files)),
-    "files.completeUploadExternal": (_export, lambda bot, fake: bool(fake.state.files)),
 }
 
 
@@ -130,7 +130,7 @@ def _enrolled(bot: Mentorbot) -> int:
 
 def test_every_method_the_bot_calls_is_swept() -> None:
     called = set()
-    for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("bot/*.py")]:
+    for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("bot/*.py"), *ROOT.glob("flows/*.py")]:
         if path.name.startswith("bench"):
             continue
         for name in re.findall(r"client\.([a-z]+_[A-Za-z_]+)\(", path.read_text()):
@@ -161,7 +161,7 @@ def test_interactive_call_failing_answers_clearly_and_works_after(
     with contextlib.suppress(AssertionError):  # its success checks need not hold meanwhile
         scenario(bot, slack, fake_slack)
     assert "Traceback" not in " ".join(_replies(fake_slack))
-    if method in ("views.open", "files.getUploadURLExternal", "files.completeUploadExternal"):
+    if method == "views.open":
         # the person asked for something Slack could not show: they are told so
         assert any("Slack" in r for r in _replies(fake_slack)), _replies(fake_slack)
         assert _rows(bot) == before  # and nothing was stored
@@ -201,12 +201,33 @@ def test_outbox_call_failing_still_delivers_once(
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("method", ["files.getUploadURLExternal", "files.completeUploadExternal"])
+def test_an_export_whose_upload_fails_is_retried_and_shared_once(
+    bot: Mentorbot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    clock: FrozenClock,
+    method: str,
+    fault: str,
+) -> None:
+    bot.deliverer.pacer = Pacer(scale=10_000)
+    _world(bot, fake_slack, clock, admin_channel_id="CADMIN0001")
+    fake_slack.add_user(ADMIN)
+    fake_slack.inject(method, **FAULTS[fault])
+    _export(bot, slack, fake_slack)  # acknowledged at once: the upload is queued, not lost
+    drain(bot.sessions, clock)
+    _deliver(bot, clock)
+    shared = [f for f in fake_slack.state.files.values() if f.get("channel") == "CADMIN0001"]
+    assert len(shared) == 1
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_a_refusal_stands_when_slack_cannot_show_it(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock, fault: str
 ) -> None:
     ran: list[str] = []
     bot.registrar.action(
-        "sweep_admin_button", lambda ack, body: (ack(), ran.append("ran")), admin=True
+        "sweep_admin_button", lambda request: (ran.append("ran"), Answer())[1], admin=True
     )
     _world(bot, fake_slack, clock)
     before = _rows(bot)

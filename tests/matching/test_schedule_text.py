@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from matching.rounds import next_slot
+from matching.schedule import next_slot
 from matching.schedule_text import ScheduleError, describe_schedule, parse_schedule
 
 

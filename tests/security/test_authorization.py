@@ -19,6 +19,7 @@ from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
+from tests.support.work import settle
 
 PARTICIPANT = "UMENTEE000"
 ADMIN_CHANNEL = "CADMIN0001"
@@ -41,6 +42,7 @@ def _world(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack, clock: FrozenClo
     with bot.sessions.begin() as s:
         make_rounds_world(s, clock(), pairs=2, fake=fake)
     slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)  # a proposed round to target
+    settle(bot)
     with bot.sessions.begin() as s:
         return int(s.scalars(select(Round.id)).one())
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import sys
 import threading
-from dataclasses import replace
 from datetime import datetime
 
 from bot.app import create_app
+from bot.jobs import run_engagement
 from bot.settings import Settings
-from handlers.engagement import run_engagement
 from handlers.pacing import Pacer
 from testkit.slack import BOT_TOKEN
 
@@ -35,7 +34,7 @@ def main(database_url: str, api_url: str, job_at: str, deliver_at: str) -> None:
             idle.wait(0.01)
 
     threading.Thread(target=deliver, daemon=True).start()
-    run_engagement(replace(bot.deps, clock=lambda: job_time))
+    run_engagement(bot.sessions, lambda: job_time)
     idle.wait()  # until killed
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.notify import end_match_kindly
+from flows import notices
+from flows.matches import end_kindly
+from handlers.messages import render
 from models.db import make_session_factory
 from models.tables import Enrollment, Match, OutboxMessage
 from tests.support.clock import FrozenClock
@@ -37,13 +39,15 @@ def test_partner_is_told_kindly_once_and_queued_first(engine, clock: FrozenClock
         match_id, mentor_enrollment, leaver = _pair(s, clock)
     for _ in range(2):  # a retried leave changes nothing the second time
         with sessions.begin() as s:
-            end_match_kindly(
+            end_kindly(
                 s, match_id, at=clock(), reason="left", leaving_person_ids=frozenset({leaver})
             )
     with sessions.begin() as s:
         messages = s.scalars(select(OutboxMessage)).all()
         assert [m.conversation for m in messages] == ["users:UMENTOR"]
-        text = messages[0].payload["text"]
+        notice = notices.load(str(messages[0].kind), messages[0].payload)
+        assert isinstance(notice, notices.MatchEnded)
+        text = render(notice)["text"]
         assert "first in line" in text
         assert "left" not in text  # never why
         assert s.get(Match, match_id).state == "ended"

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from matching.rounds import latest_due_slot, run_newcomers, run_round, snapshot
+from flows.rounds import run_newcomers, run_round, snapshot
+from matching.schedule import latest_due_slot
 from models.db import make_session_factory
 from models.tables import Enrollment, Match, NeverMatch, OutboxMessage, Person, Program, Round
 from tests.support.clock import FrozenClock

@@ -1,0 +1,1 @@
+"""Use cases: each loads what it needs, asks matching to decide, records, emits notices."""

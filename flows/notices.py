@@ -1,0 +1,379 @@
+"""Who is told what: the frozen notices flows emit, stored by the outbox as kind + data.
+
+A notice says what happened in plain values; handlers render it into Block Kit when it is
+delivered. Its key (one template per kind, over its own fields) makes a retried decision
+add nothing; its landing rule says when it may be sent; a notice about a match that is not
+`closing` is dropped once the match has ended, and cancelled when it ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from flows import keyed
+from flows.keyed import Keyed
+
+
+class Landing(StrEnum):
+    NOW = "now"  # a reply to something the reader just did
+    READER = "reader"  # each reader's 10:00 on a working day; a group: a time in all hours
+    PROGRAM = "program"  # a channel post on the bot's own initiative: 10:00 in the program zone
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice(Keyed):
+    KINDS: ClassVar[dict[str, type[Keyed]]] = {}
+    METHOD: ClassVar[str] = "chat.postMessage"  # or "files.upload": Slack's two-step upload
+    LANDING: ClassVar[Landing] = Landing.NOW
+    CLOSING: ClassVar[bool] = False  # may still be sent after its match has ended
+
+    @property
+    def about_match(self) -> int | None:
+        value = getattr(self, "match_id", None)
+        return value if isinstance(value, int) else None
+
+
+KINDS = Notice.KINDS
+
+
+def dump(notice: Notice) -> dict[str, Any]:
+    return keyed.dump(notice)
+
+
+def load(kind: str, data: dict[str, Any]) -> Notice:
+    """The notice stored as `kind` + `data`; CodecError for an unknown or garbled one."""
+    return keyed.load(Notice, kind, data)
+
+
+# --- enrollment ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class EnrollmentSaved(Notice):
+    """The confirmation of a join or profile edit, with what was stored."""
+
+    KIND: ClassVar[str] = "enrollment_saved"
+    KEY: ClassVar[str] = "enroll:{enrollment_id}:saved:{version}"
+
+    enrollment_id: int
+    version: str  # the modal's view id: the same view submitted twice confirms once
+    created: bool
+    program_name: str
+    role: str
+    offered: tuple[str, ...]
+    goals: tuple[str, ...]
+    free_goal: str | None
+    working_days: tuple[int, ...]
+    start_minute: int
+    end_minute: int
+    timezone: str
+    frequency_days: int | None
+    capacity: int
+    next_round: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ChannelInvite(Notice):
+    """A newcomer in a program's channel is invited to join it, once per program."""
+
+    KIND: ClassVar[str] = "channel_invite"
+    KEY: ClassVar[str] = "invite:{program_id}:{person_id}"
+
+    program_id: int
+    person_id: int
+    channel_id: str
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgramSaved(Notice):
+    KIND: ClassVar[str] = "program_saved"
+    KEY: ClassVar[str] = "program:{program_id}:{action}:{version}"
+
+    program_id: int
+    action: str  # "program.create" or "program.edit"
+    version: str
+    program_name: str
+    slug: str
+    schedule_rrule: str | None
+
+
+# --- rounds ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PreviewPair:
+    names: tuple[str, ...]
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundPreview(Notice):
+    """A round's preview for its admins: aggregates, a sample, and the decision buttons."""
+
+    KIND: ClassVar[str] = "round_preview"
+    KEY: ClassVar[str] = "round:{round_id}:preview{again}"
+
+    round_id: int
+    program_name: str
+    dry_run: bool
+    stats: dict[str, Any]
+    pairs: tuple[PreviewPair, ...]
+    again: str = ""  # ":2", ":3", … when an admin asks for a preview to be posted again
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundDecision(Notice):
+    """What an admin decided about a round, said in the admin channel."""
+
+    KIND: ClassVar[str] = "round_decision"
+    KEY: ClassVar[str] = "round:{round_id}:{decision}"
+
+    round_id: int
+    decision: str  # "approved", "discarded", "rerun", "expired"
+    by_slack_user_id: str | None
+    program_name: str
+    matches: int = 0
+    first_intro_at: datetime | None = None
+    last_intro_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class IntroMember:
+    slack_user_id: str
+    name: str
+    role: str
+    title: str | None
+    timezone: str
+    goals: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class MatchIntro(Notice):
+    """The group DM that introduces a match: who, why, goals, times, what we ask."""
+
+    KIND: ClassVar[str] = "match_intro"
+    KEY: ClassVar[str] = "round:{round_id}:intro:{match_id}"
+
+    round_id: int
+    match_id: int
+    program_name: str
+    members: tuple[IntroMember, ...]
+    reasons: tuple[str, ...]
+    slots: tuple[datetime, ...]
+    cadence_days: int
+    engagement_weeks: int
+    expectations: str | None
+
+
+# --- engagement ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class GoalsInvite(Notice):
+    KIND: ClassVar[str] = "goals_invite"
+    KEY: ClassVar[str] = "match:{match_id}:goals-invite:{person_id}"
+    LANDING: ClassVar[Landing] = Landing.READER
+
+    match_id: int
+    person_id: int
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckInAsk(Notice):
+    KIND: ClassVar[str] = "checkin_ask"
+    KEY: ClassVar[str] = "match:{match_id}:checkin:{period}"
+    LANDING: ClassVar[Landing] = Landing.READER
+
+    match_id: int
+    period: int
+    checkin_id: int
+    since: date
+
+
+@dataclasses.dataclass(frozen=True)
+class FirstMeetingNudge(Notice):
+    KIND: ClassVar[str] = "first_meeting_nudge"
+    KEY: ClassVar[str] = "match:{match_id}:first-nudge"
+    LANDING: ClassVar[Landing] = Landing.READER
+
+    match_id: int
+    days: int
+    slots: tuple[datetime, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class KeepGoingAsk(Notice):
+    """A quiet match asks each member privately whether to go on."""
+
+    KIND: ClassVar[str] = "keep_going_ask"
+    KEY: ClassVar[str] = "match:{match_id}:keep-going:{sequence}:{person_id}"
+    LANDING: ClassVar[Landing] = Landing.READER
+
+    match_id: int
+    sequence: int
+    person_id: int
+    survey_id: int
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SurveyAsk(Notice):
+    """An invitation to answer one survey (the kinds below differ in wording only)."""
+
+    LANDING: ClassVar[Landing] = Landing.READER
+
+    match_id: int
+    survey_id: int
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PulseAsk(SurveyAsk):
+    KIND: ClassVar[str] = "pulse_ask"
+    KEY: ClassVar[str] = "survey:{survey_id}:pulse"
+
+
+@dataclasses.dataclass(frozen=True)
+class PulseReminder(SurveyAsk):
+    KIND: ClassVar[str] = "pulse_reminder"
+    KEY: ClassVar[str] = "survey:{survey_id}:remind"
+
+
+@dataclasses.dataclass(frozen=True)
+class FinalSurvey(SurveyAsk):
+    KIND: ClassVar[str] = "final_survey"
+    KEY: ClassVar[str] = "survey:{survey_id}:final"
+    CLOSING: ClassVar[bool] = True
+
+
+@dataclasses.dataclass(frozen=True)
+class MentorInvite(Notice):
+    """A mentee whose match completed is invited to mentor next."""
+
+    KIND: ClassVar[str] = "mentor_invite"
+    KEY: ClassVar[str] = "match:{match_id}:invite-mentor:{person_id}"
+    LANDING: ClassVar[Landing] = Landing.READER
+    CLOSING: ClassVar[bool] = True
+
+    match_id: int
+    person_id: int
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CompletedThanks(Notice):
+    KIND: ClassVar[str] = "completed_thanks"
+    KEY: ClassVar[str] = "match:{match_id}:thanks"
+    LANDING: ClassVar[Landing] = Landing.READER
+    CLOSING: ClassVar[bool] = True
+
+    match_id: int
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Kudos(Notice):
+    """Both members opted in: the mentor is thanked in the program channel."""
+
+    KIND: ClassVar[str] = "kudos"
+    KEY: ClassVar[str] = "match:{match_id}:kudos"
+    CLOSING: ClassVar[bool] = True
+
+    match_id: int
+    mentor_slack_user_id: str
+    mentee_slack_user_id: str
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MatchEnded(Notice):
+    """A match ended through no fault of the reader; the same words whatever the reason."""
+
+    KIND: ClassVar[str] = "match_ended"
+    KEY: ClassVar[str] = "match:{match_id}:ended:{person_id}"
+    CLOSING: ClassVar[bool] = True
+
+    match_id: int
+    person_id: int
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkNote(Notice):
+    """What became of work someone asked for, when it could not be done as asked."""
+
+    KIND: ClassVar[str] = "work_note"
+    KEY: ClassVar[str] = "work:{intent_key}:{outcome}"
+
+    intent_key: str
+    outcome: str  # "round_pending", "failed"
+    what: str  # "round", "introductions", "report", "export"
+    program_name: str
+    detail: str = ""
+
+
+# --- insight ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportPosted(Notice):
+    KIND: ClassVar[str] = "report"
+    KEY: ClassVar[str] = "report:{program_id}:{request}"
+
+    program_id: int
+    request: str
+    lines: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundRetro(Notice):
+    KIND: ClassVar[str] = "round_retro"
+    KEY: ClassVar[str] = "round:{round_id}:retro"
+
+    round_id: int
+    lines: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartPoint:
+    label: str
+    match_rate: float | None
+    pulse: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportChart(Notice):
+    """The report's chart, uploaded to the admin channel."""
+
+    KIND: ClassVar[str] = "report_chart"
+    KEY: ClassVar[str] = "report:{program_id}:{request}:chart"
+    METHOD: ClassVar[str] = "files.upload"
+
+    program_id: int
+    request: str
+    program_name: str
+    slug: str
+    day: date
+    points: tuple[ChartPoint, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class MatchesExport(Notice):
+    """One CSV row per match, uploaded to the admin channel."""
+
+    KIND: ClassVar[str] = "matches_export"
+    KEY: ClassVar[str] = "export:{program_id}:{request}"
+    METHOD: ClassVar[str] = "files.upload"
+
+    program_id: int
+    request: str
+    program_name: str
+    slug: str
+    day: date
+    csv: str
