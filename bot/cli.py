@@ -24,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--socket", action="store_true", help="connect with Socket Mode")
     serve.add_argument("--port", type=int, help="HTTP port (default $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP interface (default 0.0.0.0)")
+    serve.add_argument(
+        "--no-jobs",
+        action="store_true",
+        help="answer Slack only; other replicas run the scheduled jobs and the outbox",
+    )
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -70,10 +75,12 @@ def _serve(args: argparse.Namespace) -> int:
     upgrade(bot.engine)
     scheduler = LeaderScheduler(bot)
     install_jobs(bot, scheduler)
+    jobs = not args.no_jobs
     # What is loaded by now (modules, the app) lives as long as the process: keep it out of
     # the cyclic collector, whose full passes otherwise stop every request for ~150 ms.
     gc.freeze()
-    scheduler.start()
+    if jobs:
+        scheduler.start()
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -84,7 +91,8 @@ def _serve(args: argparse.Namespace) -> int:
 
             serve_http(bot, args.port or settings.port, host=args.host)
     finally:
-        scheduler.stop()
+        if jobs:
+            scheduler.stop()
     return 0
 
 

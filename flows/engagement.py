@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session, lazyload
 
 from flows import notices
 from flows.matches import end_kindly, hours_of, to_members
-from flows.notify import ToChannel, emit, emitted
+from flows.notify import ToChannel, cancel_about_match, emit, emitted
 from matching.landing import landing_time
 from models import engagement as store
 from models import goals
+from models.engagement import close_surveys
 from models.matches import Member, list_members, list_open_match_ids
 from models.states import (
     CheckInAnswer,
@@ -226,6 +227,8 @@ def _complete(step: _Step) -> None:
     match.state = MatchState.COMPLETED
     match.ended_at = at
     match.end_reason = EndReason.COMPLETED
+    cancel_about_match(s, match.id)  # a check-in still queued never follows the thanks
+    close_surveys(s, match.id, at=at)
     expires = timedelta(days=FINAL_SURVEY_DAYS)
     for member in step.people:
         row = store.survey(s, match.id, member.person_id, SurveyKind.FINAL, 0, at, expires)

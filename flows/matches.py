@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from flows import notices
 from flows.notify import Reader, ToPeople, cancel_about_match, emit
 from matching.landing import Hours
+from models.engagement import close_surveys
 from models.matches import Member, end_match, list_members
 from models.states import MatchState
 
@@ -46,6 +47,7 @@ def end_kindly(
     if ended is None:
         return False
     cancel_about_match(s, match_id)
+    close_surveys(s, match_id, at=at)
     for person in ended.remaining:
         member = members.get(person.person_id)
         hours = hours_of(member) if member else Hours("UTC")

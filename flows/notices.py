@@ -134,12 +134,24 @@ class RoundDecision(Notice):
     KEY: ClassVar[str] = "round:{round_id}:{decision}"
 
     round_id: int
-    decision: str  # "approved", "discarded", "rerun", "expired"
+    decision: str  # "approved", "introduced", "discarded", "rerun"
     by_slack_user_id: str | None
     program_name: str
     matches: int = 0
     first_intro_at: datetime | None = None
     last_intro_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundExpired(Notice):
+    """A preview nobody decided on was discarded: said on the bot's own initiative."""
+
+    KIND: ClassVar[str] = "round_expired"
+    KEY: ClassVar[str] = "round:{round_id}:expired"
+    LANDING: ClassVar[Landing] = Landing.PROGRAM
+
+    round_id: int
+    program_name: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,6 +170,7 @@ class MatchIntro(Notice):
 
     KIND: ClassVar[str] = "match_intro"
     KEY: ClassVar[str] = "round:{round_id}:intro:{match_id}"
+    LANDING: ClassVar[Landing] = Landing.READER
 
     round_id: int
     match_id: int
@@ -283,6 +296,7 @@ class Kudos(Notice):
 
     KIND: ClassVar[str] = "kudos"
     KEY: ClassVar[str] = "match:{match_id}:kudos"
+    LANDING: ClassVar[Landing] = Landing.PROGRAM
     CLOSING: ClassVar[bool] = True
 
     match_id: int
@@ -297,6 +311,7 @@ class MatchEnded(Notice):
 
     KIND: ClassVar[str] = "match_ended"
     KEY: ClassVar[str] = "match:{match_id}:ended:{person_id}"
+    LANDING: ClassVar[Landing] = Landing.READER
     CLOSING: ClassVar[bool] = True
 
     match_id: int
@@ -335,6 +350,7 @@ class ReportPosted(Notice):
 class RoundRetro(Notice):
     KIND: ClassVar[str] = "round_retro"
     KEY: ClassVar[str] = "round:{round_id}:retro"
+    LANDING: ClassVar[Landing] = Landing.PROGRAM
 
     round_id: int
     lines: tuple[str, ...]

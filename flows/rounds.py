@@ -736,7 +736,15 @@ def expire(s: Session, round_: Round, program: Program, at: datetime) -> bool:
     """A preview nobody decided on is discarded and its admins told; False if it moved on."""
     if not store.discard_round(s, round_.id, at=at):
         return False
-    _tell_admins(s, round_, program, "expired", None, at)
+    channel = _admin_channel(program)
+    if channel is not None:
+        emit(
+            s,
+            notices.RoundExpired(round_.id, program.name),
+            to=channel,
+            workspace_id=program.workspace_id,
+            at=at,
+        )
     return True
 
 

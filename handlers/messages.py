@@ -302,10 +302,14 @@ def round_decision(n: notices.RoundDecision) -> Payload:
             )
     elif n.decision == "discarded":
         text = copy.ROUND_DISCARDED.format(user=who, program=program)
-    elif n.decision == "expired":
-        text = copy.ROUND_EXPIRED.format(program=program)
     else:
         text = copy.ROUND_RERUN_DONE.format(user=who, program=program)
+    return message(text, [_md(text)])
+
+
+@renders(notices.RoundExpired)
+def round_expired(n: notices.RoundExpired) -> Payload:
+    text = copy.ROUND_EXPIRED.format(program=esc(n.program_name))
     return message(text, [_md(text)])
 
 

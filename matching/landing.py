@@ -1,8 +1,9 @@
 """When a message the bot sends on its own lands, and when a new pair could first meet.
 
 One rule for every self-initiated message: its reader's next 10:00 on a working day in their
-own zone; for a group DM, the first of the members' 10:00s that lies inside everyone's hours
-(falling back to the earliest 10:00 when no such moment exists within two weeks).
+own zone. A group DM lands at the first of its members' 10:00s that lies inside everyone's
+hours; failing that, at the first moment everyone is working; and when the members share no
+working time at all in the next two weeks, at the earliest member's 10:00.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from matching.timing import (
 
 LANDING_HOUR = 10
 MEETING = timedelta(minutes=30)
+WINDOW = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,10 @@ def in_hours(hours: Hours, moment: datetime) -> bool:
 
 
 def landing_time(readers: Sequence[Hours], after: datetime) -> datetime:
-    """10:00 on a working day for one reader; for several, the first such time in all hours."""
+    """10:00 on a working day for one reader; for several, a time inside all their hours."""
     if not readers:
         return after
-    candidates: list[datetime] = []
+    tens: list[datetime] = []
     for hours in readers:
         moment = after
         for _ in range(3):  # each member's next three 10:00s: a two-week window in all
@@ -53,12 +55,37 @@ def landing_time(readers: Sequence[Hours], after: datetime) -> datetime:
                 LANDING_HOUR,
                 after_utc=moment,
             )
-            candidates.append(moment)
-    candidates.sort()
-    for moment in candidates:
+            tens.append(moment)
+    tens.sort()
+    if len(readers) == 1:
+        return tens[0]
+    for moment in tens:
         if all(in_hours(hours, moment) for hours in readers):
             return moment
-    return candidates[0]
+    shared = _shared_start(readers, after)
+    return shared if shared is not None else tens[0]
+
+
+def _shared_start(readers: Sequence[Hours], after: datetime) -> datetime | None:
+    """The first moment after `after`, on a quarter hour, when every reader is working."""
+    end = after + WINDOW
+    spans = working_intervals(pattern_of(readers[0]), after, end)
+    for hours in readers[1:]:
+        theirs = working_intervals(pattern_of(hours), after, end)
+        spans = [
+            (max(a, c), min(b, d)) for a, b in spans for c, d in theirs if max(a, c) < min(b, d)
+        ]
+    for begin, finish in sorted(spans):
+        start = _quarter(max(begin, after))
+        if start < finish:
+            return start
+    return None
+
+
+def _quarter(moment: datetime) -> datetime:
+    seconds = 15 * 60
+    stamp = -(-moment.timestamp() // seconds) * seconds
+    return datetime.fromtimestamp(stamp, tz=moment.tzinfo)
 
 
 def meeting_slots(members: Sequence[Hours], start: datetime, n: int = 3) -> list[datetime]:

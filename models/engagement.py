@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -237,3 +237,18 @@ def list_open_surveys(s: Session, person_id: int, at: datetime) -> list[int]:
             .order_by(PulseSurvey.id.desc())
         )
     )
+
+
+def close_surveys(s: Session, match_id: int, *, at: datetime, keep_final: bool = True) -> int:
+    """An ended match asks nothing more: its unanswered surveys close now (the final survey
+    of a completed match stays open); how many were closed."""
+    answered_ids = select(PulseResponse.survey_id)
+    query = update(PulseSurvey).where(
+        PulseSurvey.match_id == match_id,
+        PulseSurvey.expires_at > at,
+        PulseSurvey.id.not_in(answered_ids),
+    )
+    if keep_final:
+        query = query.where(PulseSurvey.kind != "final")
+    done = s.execute(query.values(expires_at=at))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]

@@ -13,7 +13,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import Mentorbot
@@ -34,8 +35,29 @@ def serve(bot: Mentorbot, threads: int = 16) -> tuple[str, Callable[[], None]]:
     return f"http://127.0.0.1:{port}{SLACK_PATH}", server.close
 
 
-def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Callable[[], None]]:
-    """`mentorbot serve --http` as its own process, `env` over ours; (base URL, stop).
+@dataclass
+class ServerProcess:
+    """A running `mentorbot serve --http`: its URL and its process."""
+
+    url: str
+    process: subprocess.Popen[str]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def wait(self, timeout: float = 30) -> int:
+        return self.process.wait(timeout=timeout)
+
+
+def start_server(
+    env: Mapping[str, str], timeout: float = 60, args: Sequence[str] = ()
+) -> ServerProcess:
+    """`mentorbot serve --http` as its own process, `env` over ours, once it listens.
 
     Its log is read until it listens and drained afterwards, so a full pipe never blocks it.
     """
@@ -55,6 +77,7 @@ def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Cal
             "127.0.0.1",
             "--port",
             f"{port}",
+            *args,
         ],
         cwd=ROOT,
         env=environment,
@@ -70,19 +93,21 @@ def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Cal
         lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
-
-    def stop() -> None:
-        process.terminate()
-        process.wait(timeout=30)
-
+    server = ServerProcess(f"http://127.0.0.1:{port}", process)
     seen: list[str] = []
     deadline = time.monotonic() + timeout
     while (line := _next_line(lines, deadline)) is not None:
         seen.append(line)
         if "Serving on" in line:
-            return f"http://127.0.0.1:{port}", stop
-    stop()
+            return server
+    server.stop()
     raise RuntimeError("mentorbot serve did not start:\n" + "".join(seen))
+
+
+def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Callable[[], None]]:
+    """`mentorbot serve --http` as its own process; (base URL, stop)."""
+    server = start_server(env, timeout)
+    return server.url, server.stop
 
 
 def _next_line(lines: queue.Queue[str | None], deadline: float) -> str | None:

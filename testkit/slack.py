@@ -130,6 +130,7 @@ class FakeSlack:
         self.faults: list[Fault] = []
         self.holds: dict[str, tuple[threading.Event, threading.Event]] = {}
         self.hold_after: dict[str, int] = {}
+        self.delays: dict[str, float] = {}  # method -> seconds Slack takes to answer it
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
@@ -272,6 +273,9 @@ class FakeSlack:
         if held is not None:
             held[0].set()
             held[1].wait(timeout=60)
+        delay = self.delays.get(method) or self.delays.get("*")
+        if delay:
+            time.sleep(delay)  # a slow Slack, on the fake's own request thread
         with self.lock:
             if token is not None:
                 args = {**args, "token": token}

@@ -7,6 +7,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -82,3 +83,36 @@ def test_health_help_and_forged_requests(
 def test_unknown_paths_are_404(server: Server) -> None:
     status, _ = post_http(f"{server.url}/elsewhere", "{}", content_type="application/json")
     assert status == 404
+
+
+def test_help_is_answered_while_ten_listeners_wait_on_a_slow_slack(
+    server: Server, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from models.db import make_session_factory
+    from tests.support.enroll_world import make_enroll_world
+
+    with make_session_factory(engine).begin() as s:  # an open program: joins ask Slack
+        make_enroll_world(s, datetime.now(UTC))
+    payloads = Payloads(response_url=fake_slack.response_url())
+    form = "application/x-www-form-urlencoded"
+    fake_slack.delays["*"] = 6.0  # every Web API call takes Slack six seconds
+
+    def send(body: str) -> tuple[int, float]:
+        started = time.monotonic()
+        status, _ = post_http(
+            f"{server.url}/slack/events", body, content_type=form, headers=sign(body)
+        )
+        return status, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=11) as pool:
+        # ten people press /mentor join: each answer then waits on users.info and views.open
+        joins = [
+            pool.submit(send, payloads.slash_command(f"UWAIT{n:05d}", "join")) for n in range(10)
+        ]
+        help_status, help_took = send(payloads.slash_command("UHELP00001", "help"))
+        acks = [future.result(timeout=60) for future in joins]
+    assert help_status == 200
+    assert help_took < 3.0, help_took  # Slack's own limit for an answer
+    assert all(status == 200 and took < 3.0 for status, took in acks), acks

@@ -9,7 +9,16 @@ from sqlalchemy import Engine, func, select
 from flows.rounds import run_newcomers, run_round, snapshot
 from matching.schedule import latest_due_slot
 from models.db import make_session_factory
-from models.tables import Enrollment, Match, NeverMatch, OutboxMessage, Person, Program, Round
+from models.tables import (
+    Enrollment,
+    Match,
+    MatchMember,
+    NeverMatch,
+    OutboxMessage,
+    Person,
+    Program,
+    Round,
+)
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import enroll, make_rounds_world
 from tests.support.world import make_match, make_person, make_round
@@ -213,3 +222,47 @@ def test_schedule_slots_follow_the_program_zone() -> None:
     assert due == datetime(2026, 11, 23, 15, tzinfo=UTC)
     assert before == datetime(2026, 10, 26, 14, tzinfo=UTC)  # four weeks earlier, in EDT
     assert latest_due_slot(rule, "UTC", created, datetime(2026, 10, 2, tzinfo=UTC)) is None
+
+
+def test_two_rounds_of_one_program_at_once_place_nobody_twice(
+    engine: Engine, clock: FrozenClock
+) -> None:
+    """The scheduled job, an admin's command and a Re-run racing: one round proposes, the
+    other is told a round is waiting; nobody is in two matches, no mentor over capacity."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from flows.rounds import RoundPendingError, start_round
+    from models.db import make_engine as engine_for
+
+    sessions = make_session_factory(engine)
+    with sessions.begin() as s:
+        world = make_rounds_world(s, clock(), pairs=6)
+    url = engine.url.render_as_string(hide_password=False)
+    engines = [engine_for(url) for _ in range(3)]
+    barrier = Barrier(3)
+
+    def race(own: Engine) -> str:
+        barrier.wait(timeout=30)
+        try:
+            with make_session_factory(own).begin() as s:
+                start_round(s, world.program_id, at=clock())
+        except RoundPendingError:
+            return "refused"
+        return "proposed"
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        outcomes = sorted(pool.map(race, engines))
+    for own in engines:
+        own.dispose()
+    assert outcomes == ["proposed", "refused", "refused"]
+    with sessions() as s:
+        members = s.execute(
+            select(MatchMember.person_id, MatchMember.role)
+            .join(Match, Match.id == MatchMember.match_id)
+            .where(Match.state == "proposed")
+        ).all()
+    seekers = [person for person, role in members if role == "mentee"]
+    assert len(seekers) == len(set(seekers)) == 6
+    mentors = [person for person, role in members if role == "mentor"]
+    assert len(mentors) == len(set(mentors))  # capacity 1 each

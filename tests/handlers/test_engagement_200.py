@@ -106,7 +106,9 @@ def _click_all(
 # Mentors read London time, mentees New York; a pair's DM lands at 10:00 New York, which is
 # 15:00 in London (inside both members' hours); a lone reader's at 10:00 their own time.
 PAIR_DM = {"mentor": "15:00", "mentee": "10:00"}
-START_AT = {"mentor": "09:00", "mentee": "04:00"}  # the round and its intros: Monday 09:00 UTC
+# The round runs Monday 09:00 UTC (04:00 in New York): its intros wait for a time inside
+# both members' hours, like every other pair message.
+START_AT = PAIR_DM
 
 
 def _expected(life: str, role: str) -> list[tuple[str, str]]:
@@ -138,10 +140,10 @@ def _expected(life: str, role: str) -> list[tuple[str, str]]:
         ]
     # B, C and D are asked "keep going?" on day 28, the same day as their second check-in
     middle = [checkin, keep_going, checkin] if role == "mentor" else [checkin, checkin, keep_going]
-    if life == "B":  # silence through the grace week: ended on day 35
-        return [*opening, *middle, ("ended", f"Mon {intro}")]
-    if life == "C":  # the mentee said no on day 31: ended at once
-        return [*opening, *middle, ("ended", f"Thu {intro}")]
+    if life == "B":  # silence through the grace week: ended on day 35, told at 10:00
+        return [*opening, *middle, ("ended", "Mon 10:00")]
+    if life == "C":  # the mentee said no on day 31 (a Thursday): told at 10:00 that day
+        return [*opening, *middle, ("ended", "Thu 10:00")]
     return [  # D: both keep going, meet at check-in 3, then as A (no pulse answers)
         *opening,
         *middle,
@@ -284,10 +286,10 @@ def test_two_hundred_people_for_twenty_six_weeks(
         for kind, when in timeline:
             day, hour = when.split()
             assert day not in ("Sat", "Sun"), (user, kind, when)
-            lone = kind.endswith(("-pulse", "-remind", "-final", "invite-mentor"))
+            lone = kind.endswith(("-pulse", "-remind", "-final", "invite-mentor", "ended"))
             if lone or kind.startswith("keep-going"):
                 assert hour == "10:00", (user, kind, when)
-            elif kind not in ("intro", "ended"):
+            else:
                 assert "09:00" <= hour < "17:00", (user, kind, when)
     # nothing twice, and nobody's private words reached anyone
     posted = [
