@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from bot.migrate import require_current
 from bot.settings import Settings
 from handlers.rounds import start_round
 from models.clock import system_clock
@@ -19,6 +20,7 @@ from models.tables import Workspace
 
 def run_round_command(settings: Settings, program_name: str, *, dry_run: bool) -> int:
     engine = make_engine(settings.database_url)
+    require_current(engine)
     sessions = make_session_factory(engine)
     at = system_clock()
     try:

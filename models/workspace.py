@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -85,3 +85,13 @@ def in_live_workspace(workspace_id: InstrumentedAttribute[int]) -> ColumnElement
     that workspace instead of queueing messages nobody can send.
     """
     return workspace_id.in_(select(Workspace.id).where(Workspace.token_revoked_at.is_(None)))
+
+
+def restore_token(s: Session, slack_team_id: str) -> bool:
+    """Clear the workspace's revocation mark once Slack accepts its token again; True if set."""
+    result = s.execute(
+        update(Workspace)
+        .where(Workspace.slack_team_id == slack_team_id, Workspace.token_revoked_at.is_not(None))
+        .values(token_revoked_at=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
