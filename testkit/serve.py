@@ -13,7 +13,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import Mentorbot
@@ -34,28 +35,40 @@ def serve(bot: Mentorbot, threads: int = 16) -> tuple[str, Callable[[], None]]:
     return f"http://127.0.0.1:{port}{SLACK_PATH}", server.close
 
 
-def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Callable[[], None]]:
-    """`mentorbot serve --http` as its own process, `env` over ours; (base URL, stop).
+@dataclass
+class ServeProcess:
+    """A running `mentorbot serve`: its process, its base URL, and its log so far."""
 
-    Its log is read until it listens and drained afterwards, so a full pipe never blocks it.
+    process: subprocess.Popen[str]
+    url: str
+    log: list[str]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def start_serve(
+    env: Mapping[str, str],
+    args: Sequence[str] = ("--http",),
+    *,
+    ready: str = "Serving on",
+    timeout: float = 60,
+) -> ServeProcess:
+    """`mentorbot serve ARGS` as its own process, `env` over ours, once its log says `ready`.
+
+    Its log is read until then and drained afterwards (kept in `log`), so a full pipe never
+    blocks it. With "--http" it listens on a free loopback port.
     """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     environment = {**os.environ, **env}
-    environment.pop("SLACK_APP_TOKEN", None)  # HTTP mode
+    if "--http" in args:
+        environment.pop("SLACK_APP_TOKEN", None)
+        args = [*args, "--host", "127.0.0.1", "--port", f"{port}"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            f"{port}",
-        ],
+        [sys.executable, "-m", "bot", "serve", *args],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -63,6 +76,7 @@ def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Cal
         text=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
+    seen: list[str] = []
 
     def pump() -> None:
         for line in process.stderr or ():
@@ -70,19 +84,26 @@ def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Cal
         lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
-
-    def stop() -> None:
-        process.terminate()
-        process.wait(timeout=30)
-
-    seen: list[str] = []
     deadline = time.monotonic() + timeout
     while (line := _next_line(lines, deadline)) is not None:
         seen.append(line)
-        if "Serving on" in line:
-            return f"http://127.0.0.1:{port}", stop
-    stop()
+        if ready in line:
+
+            def keep() -> None:
+                while (more := lines.get()) is not None:
+                    seen.append(more)
+
+            threading.Thread(target=keep, daemon=True).start()
+            return ServeProcess(process, f"http://127.0.0.1:{port}", seen)
+    process.terminate()
+    process.wait(timeout=30)
     raise RuntimeError("mentorbot serve did not start:\n" + "".join(seen))
+
+
+def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Callable[[], None]]:
+    """`mentorbot serve --http` as its own process, `env` over ours; (base URL, stop)."""
+    served = start_serve(env, timeout=timeout)
+    return served.url, served.stop
 
 
 def _next_line(lines: queue.Queue[str | None], deadline: float) -> str | None:

@@ -1,0 +1,135 @@
+"""SIGTERM stops `mentorbot serve` cleanly: in-flight work finishes, the lease is handed over.
+
+A deploy sends SIGTERM. The server must stop taking requests, let a listener that is waiting
+on Slack finish, stop its scheduler, give the scheduler lease back and exit 0, all within
+STOP_TIMEOUT, so another replica starts the jobs at once instead of after the 45 s lease.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bot.app import create_app
+from bot.scheduler import LEASE_NAME, LeaderScheduler
+from models.tables import Lease
+from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
+from testkit.serve import ServeProcess, start_serve
+from testkit.slack import BOT_TOKEN, FakeSlack
+from tests.conftest import make_settings
+from tests.support.clock import FrozenClock
+from tests.support.enroll_world import make_enroll_world
+
+FORM = "application/x-www-form-urlencoded"
+NEWCOMER = "UNEWCOMER1"
+
+
+def _start(fake: FakeSlack, engine: Engine, **env: str) -> ServeProcess:
+    return start_serve(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            **env,
+        }
+    )
+
+
+def _until(check: Callable[[], bool], timeout: float) -> bool:
+    """Wait for another process to get somewhere; real time, with a deadline."""
+    tick = threading.Event()
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        tick.wait(0.05)
+    return True
+
+
+def _refuses_connections(url: str) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=1):
+            return False
+    except OSError:
+        return True
+
+
+def _join_while_slack_holds_users_info(served: ServeProcess, fake: FakeSlack) -> threading.Event:
+    """Someone new runs /mentor join; the bot's users.info call is held by Slack."""
+    fake.add_user(NEWCOMER, "newcomer", tz="Europe/Paris")
+    arrived, release = fake.hold("users.info")
+    body = Payloads(response_url=fake.response_url()).slash_command(NEWCOMER, "join")
+    status, _ = post_http(f"{served.url}/slack/events", body, content_type=FORM, headers=sign(body))
+    assert status == 200
+    assert arrived.wait(timeout=30), "the listener never asked Slack about the newcomer"
+    return release
+
+
+def test_sigterm_finishes_the_listener_in_flight_and_hands_the_lease_over_at_once(
+    fake_slack: FakeSlack, engine: Engine, clock: FrozenClock
+) -> None:
+    with Session(engine) as s, s.begin():
+        make_enroll_world(s, clock())
+    served = _start(fake_slack, engine)
+    try:
+        release = _join_while_slack_holds_users_info(served, fake_slack)
+        os.kill(served.process.pid, signal.SIGTERM)
+        signalled = time.monotonic()
+        assert _until(lambda: _refuses_connections(served.url), 10), "still taking requests"
+        assert served.process.poll() is None, "it exited with a listener in flight"
+        release.set()
+        code = served.process.wait(timeout=30)
+        took = time.monotonic() - signalled
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait(timeout=10)
+    assert code == 0, "".join(served.log)
+    assert took < 20
+    assert len(fake_slack.calls_to("views.open")) == 1  # the newcomer got their form
+    log = "".join(served.log)
+    assert "released the scheduler lease" in log
+    assert "stopped cleanly" in log
+    with engine.connect() as conn:
+        assert conn.scalars(select(Lease).where(Lease.name == LEASE_NAME)).first() is None
+    # Another replica, on the real clock, takes the lease on its first try.
+    replica = LeaderScheduler(
+        create_app(
+            make_settings(fake_slack, engine.url.render_as_string(hide_password=False)),
+            engine=engine,
+        ),
+        holder="replica-b",
+    )
+    assert replica.renew()
+
+
+def test_a_stop_is_bounded_even_if_slack_never_answers(
+    fake_slack: FakeSlack, engine: Engine, clock: FrozenClock
+) -> None:
+    with Session(engine) as s, s.begin():
+        make_enroll_world(s, clock())
+    served = _start(fake_slack, engine, STOP_TIMEOUT="2")
+    release = _join_while_slack_holds_users_info(served, fake_slack)
+    try:
+        os.kill(served.process.pid, signal.SIGTERM)
+        signalled = time.monotonic()
+        code = served.process.wait(timeout=15)
+        took = time.monotonic() - signalled
+    finally:
+        release.set()
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait(timeout=10)
+    assert code == 1
+    assert took < 6
+    assert "work unfinished (requests done, listeners cut, jobs done)" in "".join(served.log)
