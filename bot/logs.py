@@ -74,6 +74,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class _KnownNoise(logging.Filter):
+    """Bolt warns at every start that the token variable is unused: we hand it the client."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def level_from(env: Mapping[str, str], debug: bool) -> tuple[int, str | None]:
     """The root level, and a complaint when LOG_LEVEL is not a level name."""
     if debug:
@@ -97,6 +104,7 @@ def configure(env: Mapping[str, str] | None = None, *, debug: bool = False) -> b
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
+    handler.addFilter(_KnownNoise())
     root.addHandler(handler)
     root.setLevel(level)
     for name in CHATTY:

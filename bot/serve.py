@@ -34,10 +34,9 @@ from bot.server import (
     make_wsgi,
 )
 from bot.settings import Mode, Settings
-from bot.slack_status import SlackStatus, require_token
+from bot.slack_status import SlackStatus, clear_revocation, require_token
 from models.clock import system_clock
 from models.db import make_engine
-from models.workspace import restore_token
 
 log = logging.getLogger("mentorbot")
 
@@ -79,19 +78,15 @@ def serve(settings: Settings, mode: Mode, *, host: str, port: int | None) -> int
     upgrade(engine)
     pool = ListenerPool()
     bot = create_app(settings, engine=engine, listener_executor=pool)
-    with bot.sessions.begin() as s:
-        if identity.team_id and restore_token(s, identity.team_id):
-            log.info("workspace %s: the token works again; delivery resumes", identity.workspace())
+    clear_revocation(bot.sessions, identity)
 
     scheduler = LeaderScheduler(bot)
     install_jobs(bot, scheduler)
 
     def check_slack() -> None:
-        result = status.check()
-        if result.ok and result.team_id and scheduler.is_leader:
-            with bot.sessions.begin() as s:
-                if restore_token(s, result.team_id):
-                    log.info("workspace %s: the token works again", result.workspace())
+        result = status.check()  # every replica, for its health endpoint
+        if scheduler.is_leader:
+            clear_revocation(bot.sessions, result)
 
     scheduler.add_job("slack-check", SLACK_CHECK_EVERY, check_slack, leader_only=False)
     health = Health(bot, status, scheduler)

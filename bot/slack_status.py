@@ -19,6 +19,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import OperatorError
 from models.clock import Clock
+from models.db import SessionFactory
+from models.workspace import restore_token
 
 log = logging.getLogger("mentorbot.slack")
 
@@ -80,7 +82,7 @@ class SlackStatus:
         with self._lock:
             if result.ok != self.last.ok and self.last.checked_at is not None:
                 if result.ok:
-                    log.info("Slack accepts the token again (%s)", result.workspace())
+                    log.info("Slack takes the token again (%s)", result.workspace())
                 else:
                     log.error("Slack check failed: %s", result.error)
             self.last = result
@@ -101,3 +103,17 @@ def require_token(status: SlackStatus, api_url: str) -> SlackCheck:
         f"cannot reach Slack at {api_url} ({result.error}).\n"
         "Check the network (or proxy) and SLACK_API_URL, then start mentorbot again."
     )
+
+
+def clear_revocation(sessions: SessionFactory, result: SlackCheck) -> bool:
+    """After Slack accepted the token, lift the workspace's revocation mark, so the outbox
+    and the jobs serve it again; True when a mark was lifted."""
+    if not result.ok or not result.team_id:
+        return False
+    with sessions.begin() as s:
+        cleared = restore_token(s, result.team_id)
+    if cleared:
+        log.info(
+            "workspace %s: Slack takes the token again; delivery resumes", result.workspace()
+        )
+    return cleared

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import HeaderBlock, SectionBlock
 
 from handlers import copy
-from handlers.chart import Point, render
+from handlers.chart import Point, alt_text, render
 from handlers.commands import CommandRequest, CommandRouter, CommandTools, Reply
 from handlers.context import Deps
 from models import outbox
@@ -83,6 +83,7 @@ def handle_command_report(deps: Deps) -> Callable[[CommandRequest, CommandTools]
             tools.client.files_upload_v2(
                 channel=channel,
                 content=render(points[-12:]),
+                alt_txt=alt_text(points[-12:]),
                 filename=f"{slug}-rounds-{at:%Y%m%d}.png",
                 title=f"{name}: match rate and pulse per round",
                 initial_comment=CHART_LEGEND,

@@ -54,11 +54,13 @@ def start_serve(
     *,
     ready: str = "Serving on",
     timeout: float = 60,
+    command: Sequence[str] = (sys.executable, "-m", "bot"),
 ) -> ServeProcess:
     """`mentorbot serve ARGS` as its own process, `env` over ours, once its log says `ready`.
 
     Its log is read until then and drained afterwards (kept in `log`), so a full pipe never
-    blocks it. With "--http" it listens on a free loopback port.
+    blocks it. With "--http" it listens on a free loopback port. `command` is what runs
+    `serve` (the container's entrypoint script, say).
     """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -68,7 +70,7 @@ def start_serve(
         environment.pop("SLACK_APP_TOKEN", None)
         args = [*args, "--host", "127.0.0.1", "--port", f"{port}"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", *args],
+        [*command, "serve", *args],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,

@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from models.tables import Lease
 from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
 from testkit.serve import ServeProcess, start_serve
 from testkit.slack import BOT_TOKEN, FakeSlack
+from tests.bot.test_rounds_serve import _eventually
 from tests.conftest import make_settings
 from tests.support.clock import FrozenClock
 from tests.support.enroll_world import make_enroll_world
@@ -42,17 +42,6 @@ def _start(fake: FakeSlack, engine: Engine, **env: str) -> ServeProcess:
             **env,
         }
     )
-
-
-def _until(check: Callable[[], bool], timeout: float) -> bool:
-    """Wait for another process to get somewhere; real time, with a deadline."""
-    tick = threading.Event()
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        tick.wait(0.05)
-    return True
 
 
 def _refuses_connections(url: str) -> bool:
@@ -85,7 +74,7 @@ def test_sigterm_finishes_the_listener_in_flight_and_hands_the_lease_over_at_onc
         release = _join_while_slack_holds_users_info(served, fake_slack)
         os.kill(served.process.pid, signal.SIGTERM)
         signalled = time.monotonic()
-        assert _until(lambda: _refuses_connections(served.url), 10), "still taking requests"
+        _eventually(lambda: _refuses_connections(served.url), timeout=10)
         assert served.process.poll() is None, "it exited with a listener in flight"
         release.set()
         code = served.process.wait(timeout=30)
