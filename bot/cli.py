@@ -192,6 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if debugging:
             raise
+        if isinstance(error, ModuleNotFoundError) and error.name == "psycopg":
+            print(
+                "mentorbot: DATABASE_URL is PostgreSQL, but its driver is not installed.\n"
+                "Install it with: pip install 'mentorbot[postgres]'",
+                file=sys.stderr,
+            )
+            return USAGE
         print(
             f"mentorbot: unexpected {type(error).__name__}: {first_line(error)}\n"
             "Run again with --debug for the traceback, and report it if it is a bug.",
