@@ -75,10 +75,16 @@ class JsonFormatter(logging.Formatter):
 
 
 class _KnownNoise(logging.Filter):
-    """Bolt warns at every start that the token variable is unused: we hand it the client."""
+    """Lines libraries log about what mentorbot reports itself, or about nothing."""
+
+    NOISE = (
+        "`token` will be unused",  # Bolt, at every start: we hand it a client
+        "Failed to retrieve WSS URL",  # Socket Mode: the CLI says which token Slack refused
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        return not any(noise in message for noise in self.NOISE)
 
 
 def level_from(env: Mapping[str, str], debug: bool) -> tuple[int, str | None]:

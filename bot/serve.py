@@ -91,7 +91,6 @@ def serve(settings: Settings, mode: Mode, *, host: str, port: int | None) -> int
     scheduler.add_job("slack-check", SLACK_CHECK_EVERY, check_slack, leader_only=False)
     health = Health(bot, status, scheduler)
     stopping = threading.Event()
-    _on_signals(stopping)
 
     front: HttpServer | SocketModeServer
     health_server: HttpServer | None = None
@@ -105,11 +104,13 @@ def serve(settings: Settings, mode: Mode, *, host: str, port: int | None) -> int
     # What is loaded by now (modules, the app) lives as long as the process: keep it out of
     # the cyclic collector, whose full passes otherwise stop every request for ~150 ms.
     gc.freeze()
-    scheduler.start()
     where = f"workspace {identity.workspace()}, database: {database}"
+    if isinstance(front, SocketModeServer):
+        _connect_socket_mode(front, settings.slack_api_url)
+    _on_signals(stopping)  # from here on a stop drains; before, nothing was in flight
+    scheduler.start()
     try:
         if isinstance(front, SocketModeServer):
-            _connect_socket_mode(front, settings.slack_api_url)
             health_at = (
                 f"; health on http://{host}:{health_server.port}/healthz" if health_server else ""
             )

@@ -113,7 +113,5 @@ def clear_revocation(sessions: SessionFactory, result: SlackCheck) -> bool:
     with sessions.begin() as s:
         cleared = restore_token(s, result.team_id)
     if cleared:
-        log.info(
-            "workspace %s: Slack takes the token again; delivery resumes", result.workspace()
-        )
+        log.info("workspace %s: Slack takes the token again; delivery resumes", result.workspace())
     return cleared

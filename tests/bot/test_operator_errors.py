@@ -194,6 +194,24 @@ def test_serve_with_a_bad_or_revoked_token_says_which_token(
     assert len(said) == 2
 
 
+def test_socket_mode_with_a_refused_app_token_says_which_token(
+    db_url: str,
+    fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _serve_env(monkeypatch, db_url, fake_slack.api_url, BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-not-this-app")
+    monkeypatch.setenv("HEALTH_PORT", "0")
+    code, _, err = _run(capsys, "serve", "--socket")
+    assert code == 1
+    said = _said(err)
+    assert said[0] == "mentorbot: Slack refused SLACK_APP_TOKEN (invalid_auth)."
+    assert "connections:write" in said[1]
+    assert len(said) == 2
+    assert "xapp-1-not-this-app" not in err
+
+
 def test_tracebacks_come_back_with_debug(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,11 +14,13 @@ import threading
 import time
 import urllib.parse
 
+from slack_sdk.socket_mode.request import SocketModeRequest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.app import create_app
+from bot.app import Mentorbot, create_app
 from bot.scheduler import LEASE_NAME, LeaderScheduler
+from bot.server import SocketModeServer
 from models.tables import Lease
 from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
 from testkit.serve import ServeProcess, start_serve
@@ -122,3 +124,50 @@ def test_a_stop_is_bounded_even_if_slack_never_answers(
     assert code == 1
     assert took < 6
     assert "work unfinished (requests done, listeners cut, jobs done)" in "".join(served.log)
+
+
+def _envelope(user_id: str, text: str, envelope_id: str) -> SocketModeRequest:
+    body = Payloads().slash_command(user_id, text)
+    return SocketModeRequest(
+        type="slash_commands",
+        envelope_id=envelope_id,
+        payload=dict(urllib.parse.parse_qsl(body)),
+    )
+
+
+def test_a_socket_mode_stop_finishes_what_is_in_flight_and_acks_nothing_new(
+    bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    """Socket Mode's stop, on the real handler without a websocket: an envelope in flight
+    finishes and is acked; one arriving during the stop is left for Slack to redeliver."""
+    with bot.sessions.begin() as s:
+        make_enroll_world(s, clock())
+    fake_slack.add_user(NEWCOMER, "newcomer", tz="Europe/Paris")
+    server = SocketModeServer(bot, "xapp-1-test")
+    acks: list[str] = []
+    client = server.handler.client
+    client.send_socket_mode_response = lambda response: acks.append(  # type: ignore[method-assign]
+        response.envelope_id
+    )
+    arrived, release = fake_slack.hold("users.info")
+    in_flight = threading.Thread(
+        target=server.handler.handle, args=(client, _envelope(NEWCOMER, "join", "e1"))
+    )
+    in_flight.start()
+    drained: list[bool] = []
+    try:
+        assert arrived.wait(timeout=30)
+        stopping = threading.Thread(
+            target=lambda: drained.append(server.drain(time.monotonic() + 30))
+        )
+        stopping.start()
+        _eventually(server.stopping.is_set, timeout=10)
+        server.handler.handle(client, _envelope("U0000002", "help", "e2"))
+        assert drained == []  # still waiting for the join
+    finally:
+        release.set()
+        in_flight.join(timeout=30)
+    stopping.join(timeout=30)
+    assert drained == [True]
+    assert acks == ["e1"]
+    assert len(fake_slack.calls_to("views.open")) == 1
