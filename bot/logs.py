@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 PLAIN = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Libraries that talk at INFO about things an operator never acts on.
-CHATTY = ("apscheduler", "alembic", "waitress", "slack_bolt", "slack_sdk", "urllib3")
+CHATTY = ("apscheduler", "alembic", "waitress", "slack_bolt", "slack_sdk", "urllib3", "matplotlib")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 

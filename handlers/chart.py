@@ -12,10 +12,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import nan
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, PercentFormatter
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # 1000 x 560 px: Slack shows an image shrunk to roughly 360 px tall in a message, so text is
 # drawn large (about 20 px) to stay readable at that size.
@@ -49,6 +49,11 @@ def draw(points: Sequence[Point]) -> Figure:
     Two panels rather than two y-axes on one: each number sits in its own space, so labels
     never collide, and nobody has to work out which scale a mark belongs to.
     """
+    # Imported here: only a report needs matplotlib, so serving starts without loading it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FixedLocator, PercentFormatter
+
     figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     pulse_axes, rate_axes = figure.subplots(
