@@ -116,10 +116,12 @@ def _health(args: argparse.Namespace) -> int:
     port = args.port or (settings.health_port if settings.app_token else settings.port)
     url = f"http://127.0.0.1:{port}/healthz"
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            status, body = response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        status, body = error.code, json.loads(error.read() or b"{}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:  # a 503 still carries the report
+            status, raw = error.code, error.read()
+        body = json.loads(raw or b"{}")
     except (OSError, ValueError) as error:
         print(f"unhealthy: no answer from {url} ({first_line(error)})", file=sys.stderr)
         return 1

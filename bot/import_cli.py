@@ -157,9 +157,9 @@ def lookup(client: WebClient, email: str, sleep: Callable[[float], None]) -> str
             sleep(float(wait) if wait else 2.0**attempt)
         except (urllib.error.URLError, OSError) as error:
             code = "Slack unreachable"
-            sleep(2.0**attempt)
             if attempt == LOOKUP_TRIES - 1:
                 raise LookupFailedError(code) from error
+            sleep(2.0**attempt)
     raise LookupFailedError(code)
 
 

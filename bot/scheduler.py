@@ -114,6 +114,7 @@ class LeaderScheduler:
                 name=name,
                 max_instances=2,  # the second only sees the first running and returns
                 coalesce=True,
+                misfire_grace_time=None,  # late under load is fine: run once, warn nobody
             )
         self._scheduler.start()
 

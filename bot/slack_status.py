@@ -99,9 +99,14 @@ def require_token(status: SlackStatus, api_url: str) -> SlackCheck:
             f"Slack refused SLACK_BOT_TOKEN ({result.error}): the token is wrong or was revoked.\n"
             "Copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page."
         )
+    if result.error and result.error.startswith("unreachable"):
+        raise OperatorError(
+            f"cannot reach Slack at {api_url} ({result.error}).\n"
+            "Check the network (or proxy) and SLACK_API_URL, then start mentorbot again."
+        )
     raise OperatorError(
-        f"cannot reach Slack at {api_url} ({result.error}).\n"
-        "Check the network (or proxy) and SLACK_API_URL, then start mentorbot again."
+        f"Slack did not confirm the token: auth.test answered {result.error}.\n"
+        "Slack is busy or down for the moment: start mentorbot again in a minute."
     )
 
 

@@ -194,6 +194,27 @@ def test_serve_with_a_bad_or_revoked_token_says_which_token(
     assert len(said) == 2
 
 
+@pytest.mark.parametrize(
+    ("fault", "answer"), [({"status": 429}, "ratelimited"), ({"status": 503}, "internal_error")]
+)
+def test_serve_when_slack_is_busy_or_down_says_try_again(
+    fault: dict[str, int],
+    answer: str,
+    db_url: str,
+    fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake_slack.inject("auth.test", **fault)
+    _serve_env(monkeypatch, db_url, fake_slack.api_url, BOT_TOKEN)
+    code, _, err = _run(capsys, "serve", "--http")
+    assert code == 1
+    assert _said(err) == [
+        f"mentorbot: Slack did not confirm the token: auth.test answered {answer}.",
+        "Slack is busy or down for the moment: start mentorbot again in a minute.",
+    ]
+
+
 def test_socket_mode_with_a_refused_app_token_says_which_token(
     db_url: str,
     fake_slack: FakeSlack,
