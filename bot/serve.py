@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -37,6 +38,9 @@ from bot.settings import Mode, Settings
 from bot.slack_status import SlackStatus, clear_revocation, require_token
 from models.clock import system_clock
 from models.db import make_engine
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
 
 log = logging.getLogger("mentorbot")
 
@@ -69,6 +73,18 @@ def _connect_socket_mode(server: SocketModeServer, api_url: str) -> None:
         ) from error
 
 
+def _listen(
+    app: WSGIApplication, host: str, port: int, setting: str, threads: int = 16
+) -> HttpServer:
+    try:
+        return HttpServer(app, host, port, threads=threads)
+    except OSError as error:
+        raise OperatorError(
+            f"cannot listen on {host}:{port} ({error.strerror or error}).\n"
+            f"Is another mentorbot (or another server) using it? Choose another with {setting}."
+        ) from error
+
+
 def serve(settings: Settings, mode: Mode, *, host: str, port: int | None) -> int:
     engine = make_engine(settings.database_url)
     database = describe_database(settings.database_url)
@@ -98,9 +114,11 @@ def serve(settings: Settings, mode: Mode, *, host: str, port: int | None) -> int
         assert settings.app_token is not None
         front = SocketModeServer(bot, settings.app_token)
         if settings.health_port:
-            health_server = HttpServer(health_wsgi(health), host, settings.health_port, threads=2)
+            health_server = _listen(
+                health_wsgi(health), host, settings.health_port, "HEALTH_PORT", threads=2
+            )
     else:
-        front = HttpServer(make_wsgi(bot, health), host, port or settings.port)
+        front = _listen(make_wsgi(bot, health), host, port or settings.port, "PORT or --port")
     # What is loaded by now (modules, the app) lives as long as the process: keep it out of
     # the cyclic collector, whose full passes otherwise stop every request for ~150 ms.
     gc.freeze()

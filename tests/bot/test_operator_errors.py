@@ -6,6 +6,7 @@ the words that tell them what to do, the exit code, and that no traceback is pri
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,25 @@ def test_serve_when_slack_is_busy_or_down_says_try_again(
     assert _said(err) == [
         f"mentorbot: Slack did not confirm the token: auth.test answered {answer}.",
         "Slack is busy or down for the moment: start mentorbot again in a minute.",
+    ]
+
+
+def test_serve_on_a_port_in_use_says_which_setting_moves_it(
+    db_url: str,
+    fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _serve_env(monkeypatch, db_url, fake_slack.api_url, BOT_TOKEN)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = _run(capsys, "serve", "--http", "--host", "127.0.0.1", "--port", str(port))
+    assert code == 1
+    assert _said(err) == [
+        f"mentorbot: cannot listen on 127.0.0.1:{port} (Address already in use).",
+        "Is another mentorbot (or another server) using it? Choose another with PORT or --port.",
     ]
 
 
