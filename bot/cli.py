@@ -149,8 +149,11 @@ def _run(args: argparse.Namespace) -> int:
         from models.db import make_engine
 
         engine = make_engine(_settings("cli").database_url)
-        current_revision(engine)  # a clear message when the database cannot be opened
-        upgrade(engine)
+        try:
+            current_revision(engine)  # a clear message when the database cannot be opened
+            upgrade(engine)
+        finally:
+            engine.dispose()
         print("database is at the latest revision")
         return 0
     # rounds

@@ -228,11 +228,11 @@ def run_import(
         print(f"note: {path} is not UTF-8; read it as {roster.encoding}")
 
     engine = make_engine(settings.database_url)
-    require_current(engine)
     sessions = make_session_factory(engine)
     result = ImportResult(rows=len(rows))
     at = system_clock()
     try:
+        require_current(engine)
         with sessions.begin() as s:
             found = []
             for workspace in s.query(Workspace).order_by(Workspace.id):

@@ -18,9 +18,9 @@ from models.tables import Workspace
 
 def run_report_command(settings: Settings, program_name: str, csv_path: str | None) -> int:
     engine = make_engine(settings.database_url)
-    require_current(engine)
     sessions = make_session_factory(engine)
     try:
+        require_current(engine)
         with sessions() as s:
             found = []
             for workspace in s.query(Workspace).order_by(Workspace.id):

@@ -20,10 +20,10 @@ from models.tables import Workspace
 
 def run_round_command(settings: Settings, program_name: str, *, dry_run: bool) -> int:
     engine = make_engine(settings.database_url)
-    require_current(engine)
     sessions = make_session_factory(engine)
     at = system_clock()
     try:
+        require_current(engine)
         with sessions.begin() as s:
             workspaces = list(s.query(Workspace).order_by(Workspace.id))
             found = []

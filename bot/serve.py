@@ -87,6 +87,14 @@ def _listen(
 
 def serve(settings: Settings, mode: Mode, *, host: str, port: int | None) -> int:
     engine = make_engine(settings.database_url)
+    try:
+        return _serve(settings, mode, engine, host=host, port=port)
+    except BaseException:
+        engine.dispose()  # a start that failed leaves no connection or open file behind
+        raise
+
+
+def _serve(settings: Settings, mode: Mode, engine: Engine, *, host: str, port: int | None) -> int:
     database = describe_database(settings.database_url)
     current_revision(engine)
     status = SlackStatus(make_client(settings), system_clock)
@@ -124,7 +132,13 @@ def serve(settings: Settings, mode: Mode, *, host: str, port: int | None) -> int
     gc.freeze()
     where = f"workspace {identity.workspace()}, database: {database}"
     if isinstance(front, SocketModeServer):
-        _connect_socket_mode(front, settings.slack_api_url)
+        try:
+            _connect_socket_mode(front, settings.slack_api_url)
+        except BaseException:
+            if health_server is not None:
+                health_server.drain(time.monotonic())
+            pool.shutdown(wait=False)
+            raise
     _on_signals(stopping)  # from here on a stop drains; before, nothing was in flight
     scheduler.start()
     try:
