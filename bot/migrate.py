@@ -13,9 +13,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 import migrations
+from bot.errors import OperatorError, describe_database, first_line
 
 # Any constant works; it only has to be the same for every replica.
 MIGRATION_LOCK_ID = 0x6D656E746F72  # "mentor"
@@ -73,3 +77,55 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
         conn.commit()
+
+
+def head_revision(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at; OperatorError when it cannot be opened."""
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except SQLAlchemyError as error:
+        where = describe_database(engine.url.render_as_string(hide_password=False))
+        raise OperatorError(
+            f"cannot open {where}: {first_line(error)}\n"
+            "Check DATABASE_URL and that the database server is running."
+        ) from error
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to work on a database that is missing, never migrated, or migrated elsewhere.
+
+    A SQLite file is checked before connecting, because connecting would create it empty.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    where = describe_database(url)
+    database = engine.url.database
+    on_disk = engine.dialect.name == "sqlite" and database and database != ":memory:"
+    if on_disk and not Path(str(database)).exists():
+        raise OperatorError(
+            f"no mentorbot database: {where} does not exist.\n"
+            "Run `mentorbot db upgrade` to create it, or set DATABASE_URL to the bot's database."
+        )
+    current, head = current_revision(engine), head_revision(engine)
+    if current == head:
+        return
+    if current is None:
+        raise OperatorError(
+            f"{where} has no mentorbot tables.\n"
+            "Run `mentorbot db upgrade` first, or set DATABASE_URL to the bot's database."
+        )
+    scripts = ScriptDirectory.from_config(alembic_config(url))
+    known = {revision.revision for revision in scripts.walk_revisions()}
+    if current in known:
+        raise OperatorError(
+            f"{where} is at revision {current}; this mentorbot needs {head}.\n"
+            "Run `mentorbot db upgrade` (or start `mentorbot serve`, which migrates) first."
+        )
+    raise OperatorError(
+        f"{where} was migrated by a newer mentorbot (revision {current}).\n"
+        "Run that version of mentorbot against it, or upgrade this installation."
+    )

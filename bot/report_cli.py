@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from bot.errors import USAGE, OperatorError
+from bot.migrate import require_current
 from bot.settings import Settings
 from models.clock import system_clock
 from models.db import make_engine, make_session_factory
@@ -18,6 +20,7 @@ def run_report_command(settings: Settings, program_name: str, csv_path: str | No
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     try:
+        require_current(engine)
         with sessions() as s:
             found = []
             for workspace in s.query(Workspace).order_by(Workspace.id):
@@ -34,7 +37,13 @@ def run_report_command(settings: Settings, program_name: str, csv_path: str | No
             report = program_report(s, found[0], system_clock())
             print("\n".join(report.lines()))
             if csv_path:
-                Path(csv_path).write_text(matches_csv(s, found[0]), encoding="utf-8")
+                try:
+                    with Path(csv_path).open("w", encoding="utf-8", newline="") as out:
+                        out.write(matches_csv(s, found[0]))
+                except OSError as error:
+                    raise OperatorError(
+                        f"cannot write {csv_path}: {error.strerror or error}", exit_code=USAGE
+                    ) from error
                 print(f"one row per match written to {csv_path}")
     finally:
         engine.dispose()

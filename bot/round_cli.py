@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from bot.migrate import require_current
 from bot.settings import Settings
 from flows.rounds import start_round
 from models.clock import system_clock
@@ -22,6 +23,7 @@ def run_round_command(settings: Settings, program_name: str, *, dry_run: bool) -
     sessions = make_session_factory(engine)
     at = system_clock()
     try:
+        require_current(engine)
         with sessions.begin() as s:
             workspaces = list(s.query(Workspace).order_by(Workspace.id))
             found = []

@@ -27,6 +27,8 @@ class Settings:
     slack_api_url: str = DEFAULT_API_URL
     admins: frozenset[str] = frozenset()
     port: int = 3000
+    health_port: int = 3000  # Socket Mode's health endpoint; 0 turns it off
+    stop_timeout: float = 20.0  # seconds a stop waits for work in flight
     bot_token: str | None = field(default=None, repr=False)
     signing_secret: str | None = field(default=None, repr=False)
     app_token: str | None = field(default=None, repr=False)
@@ -49,14 +51,34 @@ class Settings:
         if mode != "cli":
             if bot_token is None:
                 problems.append("SLACK_BOT_TOKEN is required to serve (a bot token, xoxb-...)")
+            elif bot_token.startswith("xapp-"):
+                problems.append(
+                    "SLACK_BOT_TOKEN holds an app-level token (xapp-...): that belongs in "
+                    "SLACK_APP_TOKEN; SLACK_BOT_TOKEN is the Bot User OAuth Token (xoxb-...)"
+                )
             elif not bot_token.startswith("xoxb-"):
                 problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
         if mode == "http" and signing_secret is None:
-            problems.append("SLACK_SIGNING_SECRET is required in HTTP mode")
+            problems.append(
+                "SLACK_SIGNING_SECRET is required in HTTP mode"
+                + (
+                    " (SLACK_APP_TOKEN is set: leave out --http to use Socket Mode)"
+                    if app_token
+                    else " (or set SLACK_APP_TOKEN, an app-level token xapp-..., for Socket Mode)"
+                )
+            )
         if mode == "socket" and app_token is None:
-            problems.append("SLACK_APP_TOKEN is required for Socket Mode (an app token, xapp-...)")
+            hint = "; SLACK_SIGNING_SECRET is set: for HTTP mode use --http"
+            problems.append(
+                "SLACK_APP_TOKEN is required for Socket Mode (an app-level token, xapp-...)"
+                + (hint if signing_secret else "")
+            )
         if app_token is not None and not app_token.startswith("xapp-"):
-            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+            hint = " (xoxb-... is the bot token: SLACK_BOT_TOKEN)"
+            problems.append(
+                "SLACK_APP_TOKEN must be an app-level token starting with xapp-"
+                + (hint if app_token.startswith("xoxb-") else "")
+            )
 
         api_url = get("SLACK_API_URL") or DEFAULT_API_URL
         if not re.match(r"^https?://", api_url):
@@ -80,13 +102,26 @@ class Settings:
                 + ", ".join(bad_admins)
             )
 
-        port = 3000
-        raw_port = get("PORT")
-        if raw_port is not None:
-            if raw_port.isdigit() and 0 < int(raw_port) < 65536:
-                port = int(raw_port)
-            else:
-                problems.append("PORT must be a number from 1 to 65535")
+        def number(name: str, default: int, low: int) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            if raw.isdigit() and low <= int(raw) < 65536:
+                return int(raw)
+            problems.append(f"{name} must be a number from {low} to 65535")
+            return default
+
+        port = number("PORT", 3000, 1)
+        health_port = number("HEALTH_PORT", port, 0)
+        stop_timeout = 20.0
+        raw_stop = get("STOP_TIMEOUT")
+        if raw_stop is not None:
+            try:
+                stop_timeout = float(raw_stop)
+                if not 1 <= stop_timeout <= 600:
+                    raise ValueError
+            except ValueError:
+                problems.append("STOP_TIMEOUT must be a number of seconds from 1 to 600")
 
         if problems:
             raise SettingsError(problems)
@@ -95,6 +130,8 @@ class Settings:
             slack_api_url=api_url,
             admins=admins,
             port=port,
+            health_port=health_port,
+            stop_timeout=stop_timeout,
             bot_token=bot_token,
             signing_secret=signing_secret,
             app_token=app_token,

@@ -524,6 +524,7 @@ def report_chart(n: notices.ReportChart) -> Payload:
             "filename": f"{n.slug}-rounds-{n.day:%Y%m%d}.png",
             "title": copy.CHART_TITLE.format(program=n.program_name),
             "initial_comment": copy.CHART_LEGEND,
+            "alt_txt": chart.alt_text(points),
         }
     }
 

@@ -39,6 +39,12 @@ def release(s: Session, name: str, holder: str) -> None:
         s.flush()
 
 
+def get_lease(s: Session, name: str) -> tuple[str, datetime] | None:
+    """Who holds the lease and until when (an expired row included: it says who held it)."""
+    lease = s.get(Lease, name)
+    return None if lease is None else (lease.holder, lease.expires_at)
+
+
 def get_holder(s: Session, name: str, now: datetime) -> str | None:
     lease = s.get(Lease, name)
     if lease is None or lease.expires_at <= now:

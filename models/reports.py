@@ -461,9 +461,15 @@ CSV_COLUMNS = (
 
 
 def matches_csv(s: Session, program: Program) -> str:
-    """One row per match with match-level facts only (no answers, no free text)."""
+    """One row per match with match-level facts only (no answers, no free text).
+
+    UTF-8 with a byte-order mark and CRLF line ends: without the BOM, Excel opens a CSV in
+    the machine's legacy code page and garbles every accented letter; LibreOffice reads the
+    BOM too, and Python's "utf-8-sig" drops it.
+    """
     out = io.StringIO()
-    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     rows = s.scalars(select(Match).where(Match.program_id == program.id).order_by(Match.id))
     for m in rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -101,3 +101,13 @@ def find_person(s: Session, slack_team_id: str, slack_user_id: str) -> Person | 
 def find_person_id(s: Session, slack_team_id: str, slack_user_id: str) -> int | None:
     person = find_person(s, slack_team_id, slack_user_id)
     return person.id if person else None
+
+
+def restore_token(s: Session, slack_team_id: str) -> bool:
+    """Clear the workspace's revocation mark once Slack accepts its token again; True if set."""
+    result = s.execute(
+        update(Workspace)
+        .where(Workspace.slack_team_id == slack_team_id, Workspace.token_revoked_at.is_not(None))
+        .values(token_revoked_at=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -36,49 +36,41 @@ def serve(bot: Mentorbot, threads: int = 16) -> tuple[str, Callable[[], None]]:
 
 
 @dataclass
-class ServerProcess:
-    """A running `mentorbot serve --http`: its URL and its process."""
+class ServeProcess:
+    """A running `mentorbot serve`: its process, its base URL, and its log so far."""
 
-    url: str
     process: subprocess.Popen[str]
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
+    url: str
+    log: list[str]
 
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
 
-    def wait(self, timeout: float = 30) -> int:
-        return self.process.wait(timeout=timeout)
 
+def start_serve(
+    env: Mapping[str, str],
+    args: Sequence[str] = ("--http",),
+    *,
+    ready: str = "Serving on",
+    timeout: float = 60,
+    command: Sequence[str] = (sys.executable, "-m", "bot"),
+) -> ServeProcess:
+    """`mentorbot serve ARGS` as its own process, `env` over ours, once its log says `ready`.
 
-def start_server(
-    env: Mapping[str, str], timeout: float = 60, args: Sequence[str] = ()
-) -> ServerProcess:
-    """`mentorbot serve --http` as its own process, `env` over ours, once it listens.
-
-    Its log is read until it listens and drained afterwards, so a full pipe never blocks it.
+    Its log is read until then and drained afterwards (kept in `log`), so a full pipe never
+    blocks it. With "--http" it listens on a free loopback port. `command` is what runs
+    `serve` (the container's entrypoint script, say).
     """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     environment = {**os.environ, **env}
-    environment.pop("SLACK_APP_TOKEN", None)  # HTTP mode
+    if "--http" in args:
+        environment.pop("SLACK_APP_TOKEN", None)
+        args = [*args, "--host", "127.0.0.1", "--port", f"{port}"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            f"{port}",
-            *args,
-        ],
+        [*command, "serve", *args],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -86,6 +78,7 @@ def start_server(
         text=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
+    seen: list[str] = []
 
     def pump() -> None:
         for line in process.stderr or ():
@@ -93,21 +86,26 @@ def start_server(
         lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
-    server = ServerProcess(f"http://127.0.0.1:{port}", process)
-    seen: list[str] = []
     deadline = time.monotonic() + timeout
     while (line := _next_line(lines, deadline)) is not None:
         seen.append(line)
-        if "Serving on" in line:
-            return server
-    server.stop()
+        if ready in line:
+
+            def keep() -> None:
+                while (more := lines.get()) is not None:
+                    seen.append(more)
+
+            threading.Thread(target=keep, daemon=True).start()
+            return ServeProcess(process, f"http://127.0.0.1:{port}", seen)
+    process.terminate()
+    process.wait(timeout=30)
     raise RuntimeError("mentorbot serve did not start:\n" + "".join(seen))
 
 
 def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Callable[[], None]]:
-    """`mentorbot serve --http` as its own process; (base URL, stop)."""
-    server = start_server(env, timeout)
-    return server.url, server.stop
+    """`mentorbot serve --http` as its own process, `env` over ours; (base URL, stop)."""
+    served = start_serve(env, timeout=timeout)
+    return served.url, served.stop
 
 
 def _next_line(lines: queue.Queue[str | None], deadline: float) -> str | None:

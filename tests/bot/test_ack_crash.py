@@ -44,7 +44,7 @@ from models.tables import (
 )
 from testkit.forms import form_state
 from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
-from testkit.serve import ServerProcess, start_server
+from testkit.serve import ServeProcess, start_serve
 from testkit.slack import BOT_TOKEN, FakeSlack
 from tests.conftest import ADMIN, InlineExecutor, make_settings
 from tests.support.clock import FrozenClock
@@ -319,7 +319,7 @@ def test_a_kill_right_after_the_200_loses_and_repeats_nothing(
     case.prepare(bot, world, clock)
     body, content_type = case.request(Payloads(response_url=fake_slack.response_url()), world)
     url = engine.url.render_as_string(hide_password=False)
-    server: ServerProcess = start_server(
+    server: ServeProcess = start_serve(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -327,15 +327,15 @@ def test_a_kill_right_after_the_200_loses_and_repeats_nothing(
             "DATABASE_URL": url,
             "MENTORBOT_ADMINS": ADMIN,
         },
-        args=["--no-jobs"],  # this replica only serves: the test is the leader
+        args=["--http", "--no-jobs"],  # this replica only serves: the test is the leader
     )
     try:
         status, _ = post_http(
             f"{server.url}/slack/events", body, content_type=content_type, headers=sign(body)
         )
     finally:
-        os.kill(server.pid, signal.SIGKILL)
-        server.wait()
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=30)
     assert status == 200
     with bot.sessions() as s:  # what the request meant is there, though the process died
         assert case.done(s, world), name

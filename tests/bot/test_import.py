@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from bot.app import Mentorbot
 from bot.cli import main
@@ -131,3 +132,58 @@ def test_import_waits_out_rate_limits_and_never_mistakes_an_outage_for_a_missing
         assert (
             s.scalars(select(Person.department).where(Person.department.is_not(None))).all() == []
         )
+
+
+def _write_beside_the_import(engine: Engine) -> None:
+    """What the serving bot does meanwhile: a short write, waiting at most 2 s for locks."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA busy_timeout=2000")
+        else:
+            conn.exec_driver_sql("SET lock_timeout = '2s'")
+        conn.execute(
+            update(Person).where(Person.slack_user_id == "UMENTEE000").values(title="Analyst")
+        )
+        conn.commit()
+
+
+def test_slack_lookups_hold_no_database_lock(
+    bot: Mentorbot,
+    engine: Engine,
+    fake_slack: FakeSlack,
+    clock: FrozenClock,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    with bot.sessions.begin() as s:
+        make_rounds_world(s, clock(), pairs=2, fake=fake_slack)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "email,department\n"
+        + "".join(f"u{who}@example.com,Data\n" for who in ("mentee000", "mentee001", "mentor000"))
+        + "umentor001@example.com,Ops\n"
+    )
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        slack_api_url=fake_slack.api_url,
+        bot_token=BOT_TOKEN,
+    )
+    arrived, release = fake_slack.hold("users.lookupByEmail", after=1)
+    codes: list[int] = []
+    importing = threading.Thread(
+        target=lambda: codes.append(
+            run_import(settings, str(roster), "eng", mapping=None, dry_run=False, overwrite=False)
+        )
+    )
+    importing.start()
+    try:
+        assert arrived.wait(timeout=30), "the import never looked anyone up"
+        _write_beside_the_import(engine)  # raises "database is locked" / lock timeout if held
+    finally:
+        release.set()
+        importing.join(timeout=60)
+    assert codes == [0]
+    assert "4 rows: updated 4, unchanged 0, rejected 0" in capsys.readouterr().out
+    with bot.sessions() as s:
+        mentee = s.scalars(select(Person).where(Person.slack_user_id == "UMENTEE000")).one()
+        assert (mentee.title, mentee.department) == ("Analyst", "Data")

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from bot.migrate import alembic_config, upgrade
 from models.db import make_engine
-from tests.support import db
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    admin = db.pg_admin_url()
-    if admin is None:
-        pytest.skip("PostgreSQL not configured")
-    name = "mentorbot_fresh_" + hashlib.sha1(str(tmp_path).encode()).hexdigest()[:10]
-    yield db.create_pg_database(admin, name)
-    db.drop_pg_database(admin, name)
 
 
 def test_three_replicas_migrate_an_empty_database_at_once(empty_database: str) -> None:

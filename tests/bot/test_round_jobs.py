@@ -15,6 +15,7 @@ from testkit.slack import FakeSlack
 from tests.conftest import InlineExecutor, make_settings
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import enroll, make_rounds_world
+from tests.support.work import settle
 from tests.support.world import make_person
 
 RULE = "FREQ=WEEKLY;INTERVAL=4;BYDAY=MO;BYHOUR=10;BYMINUTE=0"
@@ -85,9 +86,12 @@ def test_newcomer_job_introduces_a_late_joiner_within_the_hour(
     fake_slack.add_user("UNEWBIE01", tz="America/New_York")
     assert run_newcomers(bot.sessions, bot.deps.clock) == 1
     assert run_newcomers(bot.sessions, bot.deps.clock) == 0
-    for _ in range(3):
-        bot.deliverer.run_once()
-    assert len(fake_slack.messages_in(fake_slack.dm_channel("UMENTOR000", "UNEWBIE01"))) == 1
+    settle(bot)
+    intro = fake_slack.dm_channel("UMENTOR000", "UNEWBIE01")
+    assert fake_slack.messages_in(intro) == []  # 04:30 in New York: the intro waits
+    clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))  # 10:00 in New York, 15:00 in London
+    settle(bot)
+    assert len(fake_slack.messages_in(intro)) == 1  # the same working day it was matched
 
 
 def test_cli_round_runs_a_dry_run_and_a_real_round(

@@ -9,15 +9,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from bot.app import Mentorbot
 from handlers.ids import Action
 from models.tables import OutboxMessage
 from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
-from testkit.serve import serve_process
+from testkit.serve import ServeProcess, start_serve
 from testkit.slack import BOT_TOKEN, FakeSlack
-from tests.bot.test_serve import Server
 from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import (
@@ -26,14 +25,15 @@ from tests.support.rounds_world import (
     make_rounds_world,
     match_pairs,
 )
+from tests.support.work import settle
 
 ADMIN_CHANNEL = "CADMIN0001"
 FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
-def round_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[Server]:
-    url, stop = serve_process(
+def round_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[ServeProcess]:
+    server = start_serve(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -43,9 +43,9 @@ def round_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[Server]:
         }
     )
     try:
-        yield Server(url)
+        yield server
     finally:
-        stop()
+        server.stop()
 
 
 def _eventually(check: Callable[[], bool], timeout: float = 30) -> None:
@@ -58,7 +58,7 @@ def _eventually(check: Callable[[], bool], timeout: float = 30) -> None:
         tick.wait(0.1)
 
 
-def _send(server: Server, body: str) -> dict[str, Any]:
+def _send(server: ServeProcess, body: str) -> dict[str, Any]:
     status, text = post_http(
         f"{server.url}/slack/events", body, content_type=FORM, headers=sign(body)
     )
@@ -71,7 +71,7 @@ def _previews(fake: FakeSlack) -> list[Any]:
 
 
 def test_admin_runs_and_approves_a_round_and_each_pair_gets_one_intro(
-    round_server: Server, bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
+    round_server: ServeProcess, bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     with bot.sessions.begin() as s:
         make_rounds_world(s, clock(), pairs=2, fake=fake_slack)
@@ -97,12 +97,24 @@ def test_admin_runs_and_approves_a_round_and_each_pair_gets_one_intro(
             payloads.block_action(ADMIN, Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL),
         )
 
-    def delivered() -> bool:
+    def queued() -> bool:  # the server's leader started the matches and queued their intros
         with bot.sessions() as s:
-            counts = intro_counts(fake_slack, s)
-        return counts == [1, 1]
+            keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.kind == "match_intro"))
+            return len(list(keys)) == 2
 
-    _eventually(delivered)
+    _eventually(queued)
+    with bot.sessions() as s:  # each intro waits for a time inside both members' hours
+        lands = s.scalar(
+            select(func.max(OutboxMessage.next_attempt_at)).where(
+                OutboxMessage.kind == "match_intro"
+            )
+        )
+    assert lands is not None
+    round_server.stop()  # the rest is the outbox at that time: a leader on the bot's clock
+    clock.set(lands)
+    settle(bot)
+    with bot.sessions() as s:
+        assert intro_counts(fake_slack, s) == [1, 1]
     with bot.sessions() as s:
         pairs = match_pairs(s)
     for users in pairs:
@@ -116,10 +128,8 @@ def test_admin_runs_and_approves_a_round_and_each_pair_gets_one_intro(
         assert all("Mentor " in line and "Mentee " in line for line in lines)
 
     # everything queued is marked sent, so no later cycle can post again; each once
-    def all_sent() -> bool:
-        with bot.sessions() as s:
-            return set(s.scalars(select(OutboxMessage.state))) == {"sent"}
-
-    _eventually(all_sent)
+    settle(bot)
+    with bot.sessions() as s:
+        assert set(s.scalars(select(OutboxMessage.state))) == {"sent"}
     keys = intro_keys_posted(fake_slack)
     assert len(keys) == len(set(keys)) == 2

@@ -1,21 +1,35 @@
-"""`mentorbot serve --http` as a real process: health, a signed command, forged requests."""
+"""`mentorbot serve --http` as a real process: health, a signed command, hostile bodies.
+
+Every Slack request is vetted before Bolt parses it: an oversized body is refused (413)
+before it is read, an unsigned one (401) before anything is parsed or stored, a signed but
+malformed one is a 400, never a 500 or a traceback in the log.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import select
+import socket
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func
+from sqlalchemy import select as sql_select
 
-from models.tables import AuditEntry, OutboxMessage, Person, Workspace
+from models.tables import AuditEntry, OutboxMessage, Person, ProcessedEvent, Workspace
 from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
-from testkit.serve import serve_process
-from testkit.slack import BOT_TOKEN, FakeSlack
+from testkit.serve import ServeProcess, start_serve
+from testkit.slack import BOT_TOKEN, TEAM_ID, FakeSlack
+
+FORM = "application/x-www-form-urlencoded"
+MB = 1024 * 1024
 
 
 @dataclass
@@ -24,42 +38,87 @@ class Server:
 
 
 @pytest.fixture
-def server(fake_slack: FakeSlack, engine: Engine) -> Iterator[Server]:
-    url, stop = serve_process(
+def served(fake_slack: FakeSlack, engine: Engine) -> Iterator[ServeProcess]:
+    process = start_serve(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake_slack.api_url,
             "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "LOG_LEVEL": "INFO",
         }
     )
     try:
-        yield Server(url)
+        yield process
     finally:
-        stop()
+        process.stop()
+
+
+@pytest.fixture
+def server(served: ServeProcess) -> Server:
+    return Server(served.url)
 
 
 def _counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {
-            table.__tablename__: int(conn.scalar(select(func.count()).select_from(table)) or 0)
-            for table in (Workspace, Person, AuditEntry, OutboxMessage)
+            table.__tablename__: int(conn.scalar(sql_select(func.count()).select_from(table)) or 0)
+            for table in (Workspace, Person, AuditEntry, OutboxMessage, ProcessedEvent)
         }
+
+
+def _rss_kib(pid: int) -> int:
+    for line in open(f"/proc/{pid}/status").read().splitlines():  # noqa: SIM115
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_serve_says_what_it_runs_on_and_health_reports_database_slack_and_lease(
+    served: ServeProcess, engine: Engine
+) -> None:
+    banner = next(line for line in served.log if "Serving on" in line)
+    assert "(HTTP mode)" in banner
+    assert f"workspace Mentorbot Test ({TEAM_ID})" in banner
+    assert f"database: {_where(engine)}" in banner
+    with urllib.request.urlopen(f"{served.url}/healthz", timeout=5) as response:
+        assert response.status == 200
+        body = json.loads(response.read())
+    assert body["ok"] is True
+    assert body["database"] == {"ok": True}
+    assert body["slack"]["ok"] is True
+    assert body["slack"]["team_id"] == TEAM_ID
+    lease = body["scheduler"]
+    assert lease["this_replica"] is True
+    assert lease["holder"].split(":")[1] == str(served.process.pid)
+    assert lease["until"] is not None
+    # Quiet by default: startup is a few lines, none from the libraries' chatter.
+    assert len(served.log) <= 3, served.log
+    assert not any(name in "".join(served.log) for name in ("alembic", "apscheduler"))
+
+
+def _where(engine: Engine) -> str:
+    from bot.errors import describe_database
+
+    return describe_database(engine.url.render_as_string(hide_password=False))
+
+
+def test_health_probes_never_call_slack(served: ServeProcess, fake_slack: FakeSlack) -> None:
+    before = len(fake_slack.calls_to("auth.test"))
+    for _ in range(5):
+        with urllib.request.urlopen(f"{served.url}/healthz", timeout=5) as response:
+            assert json.loads(response.read())["slack"]["ok"] is True
+    assert len(fake_slack.calls_to("auth.test")) == before
 
 
 def test_health_help_and_forged_requests(
     server: Server, fake_slack: FakeSlack, engine: Engine
 ) -> None:
-    with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
-        assert response.status == 200
-        assert json.loads(response.read()) == {"ok": True}
-
     payloads = Payloads(response_url=fake_slack.response_url())
     body = payloads.slash_command("U0000001", "help")
-    form = "application/x-www-form-urlencoded"
     started = time.monotonic()
     status, text = post_http(
-        f"{server.url}/slack/events", body, content_type=form, headers=sign(body)
+        f"{server.url}/slack/events", body, content_type=FORM, headers=sign(body)
     )
     elapsed = time.monotonic() - started
     assert status == 200
@@ -73,7 +132,7 @@ def test_health_help_and_forged_requests(
     tampered = sign(body)
     for headers, sent in ((forged, body), (stale, body), (tampered, body + "x"), ({}, body)):
         status, _ = post_http(
-            f"{server.url}/slack/events", sent, content_type=form, headers=headers
+            f"{server.url}/slack/events", sent, content_type=FORM, headers=headers
         )
         assert status == 401
     assert _counts(engine) == before
@@ -116,3 +175,99 @@ def test_help_is_answered_while_ten_listeners_wait_on_a_slow_slack(
     assert help_status == 200
     assert help_took < 3.0, help_took  # Slack's own limit for an answer
     assert all(status == 200 and took < 3.0 for status, took in acks), acks
+
+
+def _send_huge(port: int, head: bytes, chunk: bytes, total: int) -> bytes:
+    """Send `head` then `chunk` until `total` bytes or the server answers; its answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head)
+        sent = 0
+        try:
+            while sent < total:
+                if select.select([sock], [], [], 0)[0]:
+                    break  # the server has answered: stop sending
+                sock.sendall(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = b""
+        try:
+            while not answer.endswith(b"}") and (part := sock.recv(65536)):
+                answer += part
+        except ConnectionResetError:
+            pass
+        return answer
+
+
+def test_a_100_mb_unsigned_body_is_refused_before_it_is_read(
+    served: ServeProcess, engine: Engine
+) -> None:
+    port = int(urllib.parse.urlparse(served.url).port or 0)
+    before, rss_before = _counts(engine), _rss_kib(served.process.pid)
+    declared = (
+        f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: {FORM}\r\n"
+        f"Content-Length: {100 * MB}\r\n\r\n"
+    ).encode()
+    assert _send_huge(port, declared, b"a" * 65536, 100 * MB).startswith(b"HTTP/1.1 413")
+    chunked = (
+        f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: {FORM}\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    chunk = b"10000\r\n" + b"a" * 65536 + b"\r\n"
+    assert _send_huge(port, chunked, chunk, 100 * MB).startswith(b"HTTP/1.1 413")
+    grown = _rss_kib(served.process.pid) - rss_before
+    print(f"server RSS grew {grown} KiB over two 100 MB bodies")
+    assert grown < 4 * 1024
+    assert _counts(engine) == before
+
+
+def test_unsigned_garbage_is_401_and_signed_garbage_is_400_never_500(
+    served: ServeProcess, engine: Engine
+) -> None:
+    url = f"{served.url}/slack/events"
+    before = _counts(engine)
+    assert post_http(url, "payload=x", content_type=FORM)[0] == 401
+    assert (
+        post_http(
+            url,
+            "payload=x",
+            content_type=FORM,
+            headers={"x-slack-request-timestamp": "soon", "x-slack-signature": "v0=00"},
+        )[0]
+        == 401
+    )
+    for body, kind in (
+        ("payload=x", FORM),
+        ("payload=%5B1%5D", FORM),
+        ('payload={"no":"type"}', FORM),
+        ("hello=world", FORM),
+        ("[1, 2]", "application/json"),
+        ('{"type": ', "application/json"),
+        ("", FORM),
+    ):
+        status, _ = post_http(url, body, content_type=kind, headers=sign(body))
+        assert status == 400, body
+    raw = b"payload=\xff\xfe"
+    ts = str(int(time.time()))
+    signature = (
+        "v0="
+        + hmac.new(
+            SIGNING_SECRET.encode(), b"v0:" + ts.encode() + b":" + raw, hashlib.sha256
+        ).hexdigest()
+    )
+    request = urllib.request.Request(
+        url,
+        data=raw,
+        method="POST",
+        headers={
+            "Content-Type": FORM,
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": signature,
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+    assert _counts(engine) == before
+    assert "Traceback" not in "".join(served.log)
+    assert served.process.poll() is None

@@ -6,7 +6,8 @@ Methods and the surface that reaches them: views.open, users.info and views.upda
 views.publish (App Home), chat.postEphemeral (an admin-only button refused),
 files.getUploadURLExternal and files.completeUploadExternal (admin
 export), conversations.open, chat.postMessage and conversations.history (the outbox).
-users.lookupByEmail (the HR import) is swept in tests/bot/test_import.py. METHODS_SWEPT is
+users.lookupByEmail (the HR import) is swept in tests/bot/test_import.py, auth.test (serve's
+startup check and its health job) in tests/bot/test_operator_errors.py. METHODS_SWEPT is
 checked against the methods the code calls, so a new one cannot be added without a row here.
 """
 
@@ -54,6 +55,7 @@ METHODS_SWEPT = {
     "conversations.history",
     "users.lookupByEmail",
     "chat.postEphemeral",
+    "auth.test",
 }
 
 

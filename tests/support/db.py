@@ -56,7 +56,16 @@ def drop_pg_database(admin_url: str, name: str) -> None:
 
 
 def truncate_all(engine: Engine) -> None:
+    """Empty every table; connections a previous test left behind (a killed process's, a
+    thread's) are ended first, so they can neither block nor deadlock the TRUNCATE."""
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
 
