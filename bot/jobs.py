@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ from matching.schedule import latest_due_slot
 from models import rounds as round_store
 from models.clock import Clock
 from models.db import SessionFactory
-from models.engagement import list_running_matches
+from models.engagement import list_due_matches, wake
 from models.events import prune_claims
 from models.states import RoundKind
 
@@ -113,15 +114,35 @@ def expire_previews(sessions: SessionFactory, clock: Clock) -> int:
         return rounds.expire_stale_previews(s, at=clock())
 
 
+ENGAGE_BATCH = 500  # matches read per query; a run goes on until nothing is due
+ENGAGE_MAX = 20_000  # a run's bound; what is left is due first at the next run
+RETRY_FAILED = timedelta(hours=1)  # a match whose step failed is looked at again then
+
+
 def run_engagement(sessions: SessionFactory, clock: Clock) -> int:
-    """Step every running match once; the number of matches looked at."""
+    """Step every match whose time has come, soonest first; how many were stepped.
+
+    Only what is due is read (the due index), so a run costs the work that is due, however
+    many matches are live and idle."""
     at = clock()
-    with sessions.begin() as s:
-        ids = list_running_matches(s)
-    each(
-        sessions, "engagement step", ids, lambda s, match_id: engagement.step_match(s, match_id, at)
-    )
-    return len(ids)
+    stepped = 0
+    while stepped < ENGAGE_MAX:
+        with sessions.begin() as s:
+            ids = list_due_matches(s, at, ENGAGE_BATCH)
+        if not ids:
+            break
+        for match_id in ids:
+            try:
+                with sessions.begin() as s:
+                    engagement.step_match(s, match_id, at)
+            except Exception:
+                log.exception("engagement step failed for %s", match_id)
+                with sessions.begin() as s:  # not first in line forever: try again later
+                    wake(s, match_id, at + RETRY_FAILED)
+        stepped += len(ids)
+        if len(ids) < ENGAGE_BATCH:
+            break
+    return stepped
 
 
 def post_retros(sessions: SessionFactory, clock: Clock) -> int:

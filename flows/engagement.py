@@ -91,6 +91,37 @@ def step_match(s: Session, match_id: int, at: datetime) -> None:
     if _stall_ladder(step, may_nudge=not nudged):
         return  # ended
     _pulses(step)
+    match.next_due_at = _next_due(step)
+
+
+def _next_due(step: _Step) -> datetime:
+    """When this match next needs a step: the earliest threshold ahead of now. Anything that
+    changes the match between steps (an answer, a meeting, a pause) wakes it sooner."""
+    s, match, at = step.s, step.match, step.at
+    assert match.started_at is not None
+    cadence = step.cadence
+    ahead: list[datetime] = [
+        match.started_at + (int((at - match.started_at) / cadence) + 1) * cadence
+    ]  # the next check-in
+    if match.ends_at is not None:
+        ahead.append(match.ends_at)
+    if match.last_nudge_at is not None:
+        ahead.append(match.last_nudge_at + step.days("nudge_gap_days"))
+    if match.state == MatchState.ACTIVE:
+        if match.first_meeting_at is None:
+            ahead.append(match.started_at + step.days("first_meeting_days"))
+        last = max(t for t in (match.last_meeting_at, match.started_at, match.stalled_at) if t)
+        ahead.append(last + store.threshold(step.program, "stall_periods") * cadence)
+    if match.state == MatchState.STALLED and match.stalled_at is not None:
+        ahead.append(match.stalled_at + step.days("grace_days"))
+    if match.state == MatchState.ACTIVE and match.first_meeting_at is not None:
+        every = step.days("pulse_every_days")
+        done = int((at - match.first_meeting_at) / every)
+        ahead.append(match.first_meeting_at + (done + 1) * every)
+        remind = step.days("pulse_remind_days")
+        ahead += [sent + remind for sent in store.unreminded_surveys(s, match.id, at)]
+    future = [moment for moment in ahead if moment > at]
+    return min(future, default=at + cadence)
 
 
 def _invite_goals(step: _Step) -> None:

@@ -27,6 +27,8 @@ from models.tables import (
 )
 from models.workspace import in_live_workspace
 
+RUNNING = ("active", "stalled")
+
 DEFAULTS: dict[str, int] = {
     "first_meeting_days": 10,  # no confirmed first meeting by then: a nudge with slots
     "stall_periods": 2,  # no meeting for this many cadence periods: stalled
@@ -46,15 +48,47 @@ def threshold(program: Program, name: str) -> int:
 
 def list_running_matches(s: Session) -> list[int]:
     """Active and stalled matches in workspaces whose token works."""
-    from models.tables import Workspace  # noqa: F401  (in_live_workspace reads it)
-
     return list(
         s.scalars(
             select(Match.id)
             .join(Program, Program.id == Match.program_id)
-            .where(Match.state.in_(("active", "stalled")), in_live_workspace(Program.workspace_id))
+            .where(Match.state.in_(RUNNING), in_live_workspace(Program.workspace_id))
             .order_by(Match.id)
         )
+    )
+
+
+def list_due_matches(s: Session, at: datetime, limit: int) -> list[int]:
+    """Running matches whose next step is due, soonest first: read through the due index, so
+    a run costs what is due, not the number of live matches."""
+    rows = s.scalars(
+        select(Match.id)
+        .join(Program, Program.id == Match.program_id)
+        .where(
+            Match.state.in_(RUNNING),
+            Match.next_due_at.is_(None) | (Match.next_due_at <= at),
+            in_live_workspace(Program.workspace_id),
+        )
+        .order_by(Match.next_due_at.is_not(None), Match.next_due_at, Match.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def wake(s: Session, match_id: int, at: datetime) -> None:
+    """Something changed the match (an answer, a meeting, a pause): step it at the next run."""
+    s.execute(update(Match).where(Match.id == match_id).values(next_due_at=at))
+
+
+def wake_person(s: Session, person_id: int, at: datetime) -> None:
+    """Someone paused or came back: their running matches are looked at again now."""
+    s.execute(
+        update(Match)
+        .where(
+            Match.state.in_(RUNNING),
+            Match.id.in_(select(MatchMember.match_id).where(MatchMember.person_id == person_id)),
+        )
+        .values(next_due_at=at)
     )
 
 
@@ -99,12 +133,14 @@ def answer_checkin(s: Session, checkin_id: int, person_id: int, answer: str, at:
         return False
     if answer == "met":
         record_meeting(s, match, at)
+    match.next_due_at = at  # a "not yet" may complete a streak: look again now
     return True
 
 
 def record_meeting(s: Session, match: Match, at: datetime) -> None:
     match.first_meeting_at = match.first_meeting_at or at
     match.last_meeting_at = at
+    match.next_due_at = at
     if match.state == "stalled":
         match.state = "active"
         match.stalled_at = None
@@ -185,6 +221,7 @@ def respond(s: Session, survey_id: int, person_id: int, at: datetime, **values: 
             s.add(PulseResponse(survey_id=survey_id, submitted_at=at, **values))
     except IntegrityError:
         return False
+    wake(s, row.match_id, at)  # a keep-going answer may restart or end a stalled match
     return True
 
 
@@ -252,3 +289,17 @@ def close_surveys(s: Session, match_id: int, *, at: datetime, keep_final: bool =
         query = query.where(PulseSurvey.kind != "final")
     done = s.execute(query.values(expires_at=at))
     return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def unreminded_surveys(s: Session, match_id: int, at: datetime) -> list[datetime]:
+    """When each open pulse of the match was sent, if it has not been reminded yet."""
+    return list(
+        s.scalars(
+            select(PulseSurvey.sent_at).where(
+                PulseSurvey.match_id == match_id,
+                PulseSurvey.kind.in_(("first", "monthly")),
+                PulseSurvey.reminded_at.is_(None),
+                PulseSurvey.expires_at > at,
+            )
+        )
+    )

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models.audit import record
+from models.engagement import wake_person
 from models.errors import InvalidError, NotFoundError
 from models.matches import list_open_match_ids
 from models.states import OPEN_MATCH_STATES, ProgramStatus, Role
@@ -170,6 +171,7 @@ def pause(s: Session, person: Person, until: date, *, at: datetime) -> list[Enro
         enrollment.status = "paused"
         enrollment.paused_until = until
         enrollment.updated_at = at
+    wake_person(s, person.id, at)
     s.flush()
     return enrollments
 
@@ -180,6 +182,7 @@ def resume(s: Session, person: Person, *, at: datetime) -> list[Enrollment]:
         enrollment.status = "active"
         enrollment.paused_until = None
         enrollment.updated_at = at
+    wake_person(s, person.id, at)
     s.flush()
     return paused
 
@@ -197,6 +200,7 @@ def resume_due(s: Session, *, at: datetime) -> int:
         enrollment.status = "active"
         enrollment.paused_until = None
         enrollment.updated_at = at
+        wake_person(s, enrollment.person_id, at)
     s.flush()
     return len(due)
 

@@ -263,6 +263,7 @@ class Match(Base):
     __table_args__ = (
         CheckConstraint(_in("state", MATCH_STATES), name="state"),
         Index("ix_matches_program_state", "program_id", "state"),
+        Index("ix_matches_due", "state", "next_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -281,6 +282,9 @@ class Match(Base):
     stalled_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    # When the engagement job must next look at this match (NULL: at its next run); set by
+    # each step from the thresholds ahead, and to now by anything that changes the match.
+    next_due_at: Mapped[datetime | None]
     # Coarse, never shown to members: 'no_fault', 'left', 'deactivated', 'completed', ...
     end_reason: Mapped[str | None] = mapped_column(String(32))
 

@@ -1,4 +1,4 @@
-"""notices in the outbox, intents, one pending round per program
+"""notices in the outbox, intents, matches stepped when due
 
 Revision ID: 0004
 Revises: 0003
@@ -6,7 +6,8 @@ Create Date: 2026-12-02 09:00:00
 
 The outbox stores notices (kind + data, rendered at delivery) beside ready payloads, and is
 looked up by match so an ended match's queued messages can be cancelled. Intents hold what
-an acknowledged request asked for until the leader has done it.
+an acknowledged request asked for until the leader has done it. A match keeps when its next
+engagement step is due, indexed, so a run reads only what is due.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=64), nullable=True))
     op.create_index("ix_outbox_match", "outbox", ["match_id", "state"])
+    with op.batch_alter_table("matches") as batch:
+        batch.add_column(sa.Column("next_due_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_matches_due", "matches", ["state", "next_due_at"])
     op.create_table(
         "intents",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -55,6 +59,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_intents_due", table_name="intents")
     op.drop_table("intents")
+    op.drop_index("ix_matches_due", table_name="matches")
+    with op.batch_alter_table("matches") as batch:
+        batch.drop_column("next_due_at")
     op.drop_index("ix_outbox_match", table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("kind")
