@@ -75,7 +75,7 @@ def test_admin_runs_and_approves_a_round_and_each_pair_gets_one_intro(
 ) -> None:
     with bot.sessions.begin() as s:
         make_rounds_world(s, clock(), pairs=2, fake=fake_slack)
-    payloads = Payloads(response_url=fake_slack.response_url())
+    payloads = Payloads(response_url=fake_slack.response_url(), slack=fake_slack)
 
     _send(round_server, payloads.slash_command(ADMIN, "admin round --dry-run", ADMIN_CHANNEL))
     _eventually(lambda: len(_previews(fake_slack)) == 1)

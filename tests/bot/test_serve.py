@@ -53,7 +53,7 @@ def test_health_help_and_forged_requests(
         assert response.status == 200
         assert json.loads(response.read()) == {"ok": True}
 
-    payloads = Payloads(response_url=fake_slack.response_url())
+    payloads = Payloads(response_url=fake_slack.response_url(), slack=fake_slack)
     body = payloads.slash_command("U0000001", "help")
     form = "application/x-www-form-urlencoded"
     started = time.monotonic()
