@@ -31,6 +31,7 @@ from handlers.enroll_form import DAY_NAMES, FREQUENCIES, LEVELS, notice
 from handlers.enrollment import forget, open_form, status_text
 from handlers.errors import user_message
 from handlers.ids import Action, Callback
+from handlers.notify import tell_in_dm
 from models import enrollment as store
 from models.admins import is_admin
 from models.errors import DomainError
@@ -93,14 +94,16 @@ def home_view(s: Session, person: Person, at: datetime, is_global_admin: bool) -
         programs = list_programs(s, person.workspace_id, open_only=True)
         if programs:
             at_blocks.append(SectionBlock(text=copy.HOME_NOT_ENROLLED))
-            at_blocks.append(
+            # One actions block per Join button: action_ids must be unique within a block,
+            # and every one of them is answered by the one HOME_JOIN listener.
+            at_blocks += [
                 ActionsBlock(
                     elements=[
                         _button(f"Join {p.name}"[:75], Action.HOME_JOIN, str(p.id), "primary")
-                        for p in programs[:5]
                     ]
                 )
-            )
+                for p in programs[:5]
+            ]
         else:
             at_blocks.append(SectionBlock(text=copy.HOME_NO_PROGRAMS))
     else:
@@ -223,7 +226,7 @@ def handle_action_open_form(deps: Deps, *, editing: bool) -> Callable[..., None]
             return
         if why:
             try:
-                client.chat_postMessage(channel=user, text=why)
+                tell_in_dm(client, user, why)
             except SlackApiError as err:
                 log.warning("could not tell %s: %s", user, err.response.get("error"))
 

@@ -1,9 +1,11 @@
-"""Outbound notices that several features share, queued through the outbox."""
+"""Outbound notices that several features share, queued through the outbox (or, for an
+answer to a click that has no response_url, posted at once to the person's app DM)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from handlers import copy
@@ -42,3 +44,10 @@ def end_match_kindly(
             match_id=match_id,
         )
     return ended
+
+
+def tell_in_dm(client: WebClient, slack_user_id: str, text: str) -> None:
+    """Post `text` to the person's DM with the app now. Slack files a post to
+    channel=<user id> in their Slackbot DM instead, so the app's DM is opened first."""
+    channel = client.conversations_open(users=slack_user_id)["channel"]["id"]
+    client.chat_postMessage(channel=channel, text=text)

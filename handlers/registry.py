@@ -32,6 +32,7 @@ from handlers.commands import CommandRouter
 from handlers.context import Deps
 from handlers.errors import handle_app_error
 from handlers.ids import COMMAND
+from handlers.notify import tell_in_dm
 from handlers.replay import replay_guard
 from models.admins import is_admin
 
@@ -104,7 +105,7 @@ class Registrar:
             elif body.get("response_url"):
                 respond(text=copy.NOT_ADMIN, response_type="ephemeral", replace_original=False)
             elif user_id:
-                client.chat_postMessage(channel=user_id, text=copy.NOT_ADMIN)
+                tell_in_dm(client, user_id, copy.NOT_ADMIN)
         except (SlackApiError, OSError):  # the refusal stands even if Slack cannot show it
             log.warning("could not tell %s they are not an admin", user_id, exc_info=True)
         return response

@@ -235,13 +235,11 @@ def input_block_ids(view: dict[str, Any] | None) -> set[str] | None:
     }
 
 
-def submission_ack_errors(
-    ack: dict[str, Any], submitted: dict[str, Any] | None, state_blocks: set[str]
-) -> list[str]:
+def submission_ack_errors(ack: dict[str, Any], submitted: dict[str, Any] | None) -> list[str]:
     """A view_submission's ack as Slack reads it: a response_action and its view or errors.
 
-    `submitted` is the view as Slack had it (its blocks when known); otherwise the blocks that
-    sent values stand in for its input blocks.
+    `submitted` is the view as Slack had it; when its blocks are unknown (a forged
+    submission), the errors' block ids cannot be judged.
     """
     if not ack:
         return []
@@ -255,11 +253,10 @@ def submission_ack_errors(
         if not isinstance(named, dict) or not named:
             return [_error("errors must name at least one block", "/errors")]
         inputs = input_block_ids(submitted)
-        known = inputs if inputs is not None else state_blocks
         return [
             _error("errors must name an input block of the view", f"/errors/{key}")
             for key in named
-            if key not in known
+            if inputs is not None and key not in inputs
         ]
     return []
 

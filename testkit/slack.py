@@ -276,6 +276,11 @@ class FakeSlack:
             self.state.conversations[channel_id] = channel
         return channel
 
+    def add_members(self, channel_id: str, *user_ids: str) -> None:
+        """People who joined a channel (and so can see and click what is posted there)."""
+        with self.lock:
+            self.state.conversations[channel_id].members.update(user_ids)
+
     def tolerate(self, *errors: str) -> None:
         """Let this test provoke these refusals on purpose: still answered, not violations."""
         with self.lock:
@@ -378,10 +383,8 @@ class FakeSlack:
             self.refuse(surface, code, "; ".join(errors))
         return code
 
-    def check_view_ack(
-        self, body: dict[str, Any], submitted: dict[str, Any] | None, state: set[str]
-    ) -> None:
-        errors = blockkit.submission_ack_errors(body, submitted, state)
+    def check_view_ack(self, body: dict[str, Any], submitted: dict[str, Any] | None) -> None:
+        errors = blockkit.submission_ack_errors(body, submitted)
         if errors:
             self.refuse("view_submission ack", "invalid_arguments", "; ".join(errors))
 

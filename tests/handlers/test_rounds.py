@@ -65,6 +65,7 @@ def test_admin_runs_round_approves_once_and_each_pair_gets_one_intro(
         assert needle in body
     value = _button_value(preview, Action.ROUND_APPROVE)
 
+    fake_slack.add_members(ADMIN_CHANNEL, "UMENTEE000")  # someone who is not an admin
     slack.action("UMENTEE000", Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL)
     refusals = fake_slack.calls_to("chat.postEphemeral")
     assert [c.args["user"] for c in refusals] == ["UMENTEE000"]
