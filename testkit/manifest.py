@@ -6,6 +6,7 @@ regex reader breaks on the first flow list, comment or reordered key.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,3 +51,19 @@ def parse(raw: dict[str, Any]) -> Manifest:
 @cache
 def load(path: Path = PATH) -> Manifest:
     return parse(yaml.safe_load(path.read_text()))
+
+
+def web_api_methods(root: Path = PATH.parent) -> set[str]:
+    """Every Web API method the product's code calls (bot/ and handlers/): each
+    `client.<method>(`, slack_sdk's two-step upload behind files_upload_v2, and what the
+    outbox queues (`method="…"`, chat.postMessage by default)."""
+    called = {"chat.postMessage"}  # the outbox's default method
+    for path in [*root.glob("handlers/*.py"), *root.glob("bot/*.py")]:
+        text = path.read_text()
+        for name in re.findall(r"client\.([a-z]+_[A-Za-z_0-9]+)\(", text):
+            if name == "files_upload_v2":
+                called |= {"files.getUploadURLExternal", "files.completeUploadExternal"}
+            elif name != "api_call":
+                called.add(name.replace("_", ".", 1))
+        called |= set(re.findall(r"""\bmethod=["']([a-z]+\.[A-Za-z.]+)["']""", text))
+    return called

@@ -173,9 +173,10 @@ class Payloads:
 
 @dataclass
 class SlackDriver:
-    """Sends signed requests through `app.dispatch`, as bolt-python's own tests do."""
+    """Sends signed requests through `app.dispatch`, as bolt-python's own tests do
+    (subclasses send them to a real server instead, and need no `app`)."""
 
-    app: App
+    app: App | None
     payloads: Payloads = field(default_factory=Payloads)
     secret: str = SIGNING_SECRET
 
@@ -207,6 +208,7 @@ class SlackDriver:
             **sign(body, self.secret, timestamp),
         }
         headers.update(extra_headers or {})
+        assert self.app is not None, "SlackDriver(app, ...) dispatches into an app"
         return self.app.dispatch(BoltRequest(body=body, headers=headers))
 
     def command(self, user_id: str, text: str = "", **kwargs: Any) -> BoltResponse:

@@ -1,7 +1,9 @@
-"""A real mentorbot server to drive: the WSGI app on a thread, or `mentorbot serve` as a process.
+"""A real mentorbot server to drive: the WSGI app on a thread, or `mentorbot serve` as a
+process in either mode (HTTP, or Socket Mode connected to the fake's WebSocket).
 
 Tests and benchmarks measure the bot as Slack sees it: signed requests over HTTP into the
-waitress server, so parsing, signature checks and the database are all in the path.
+waitress server, or envelopes over Socket Mode, so parsing, signature checks (HTTP) and the
+database are all in the path.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from bot.app import Mentorbot
+from testkit.requests import HttpDriver, Payloads, SlackDriver
+from testkit.slack import APP_TOKEN, FakeSlack
+from testkit.socket_mode import SocketDriver
 
 ROOT = Path(__file__).resolve().parents[1]
+MODES = ("http", "socket")
 
 
 def serve(bot: Mentorbot, threads: int = 16) -> tuple[str, Callable[[], None]]:
@@ -34,28 +40,33 @@ def serve(bot: Mentorbot, threads: int = 16) -> tuple[str, Callable[[], None]]:
     return f"http://127.0.0.1:{port}{SLACK_PATH}", server.close
 
 
-def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Callable[[], None]]:
-    """`mentorbot serve --http` as its own process, `env` over ours; (base URL, stop).
+def serve_process(
+    env: Mapping[str, str],
+    timeout: float = 60,
+    *,
+    mode: str = "http",
+    fake: FakeSlack | None = None,
+) -> tuple[str, Callable[[], None]]:
+    """`mentorbot serve --http` (or `--socket`, connected to `fake`) as its own process,
+    `env` over ours; (base URL, "" in Socket Mode; stop).
 
-    Its log is read until it listens and drained afterwards, so a full pipe never blocks it.
+    Its log is read until it listens (or has connected) and drained afterwards, so a full
+    pipe never blocks it.
     """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
     environment = {**os.environ, **env}
-    environment.pop("SLACK_APP_TOKEN", None)  # HTTP mode
+    if mode == "socket":
+        assert fake is not None, "Socket Mode connects to the fake's WebSocket"
+        environment["SLACK_APP_TOKEN"] = APP_TOKEN
+        args = ["--socket"]
+        greeted = fake.socket_mode.hellos
+    else:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        environment.pop("SLACK_APP_TOKEN", None)  # HTTP mode
+        args = ["--http", "--host", "127.0.0.1", "--port", f"{port}"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            f"{port}",
-        ],
+        [sys.executable, "-m", "bot", "serve", *args],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -79,10 +90,22 @@ def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Cal
     deadline = time.monotonic() + timeout
     while (line := _next_line(lines, deadline)) is not None:
         seen.append(line)
-        if "Serving on" in line:
+        if mode == "http" and "Serving on" in line:
             return f"http://127.0.0.1:{port}", stop
+        if mode == "socket" and "A new session has been established" in line:
+            assert fake is not None
+            if fake.socket_mode.wait_connected(timeout=5) and fake.socket_mode.hellos > greeted:
+                return "", stop
     stop()
     raise RuntimeError("mentorbot serve did not start:\n" + "".join(seen))
+
+
+def process_driver(mode: str, base_url: str, fake: FakeSlack) -> SlackDriver:
+    """What sends requests to a server from serve_process: signed HTTP, or Socket Mode."""
+    payloads = Payloads(response_url=fake.response_url(), slack=fake)
+    if mode == "socket":
+        return SocketDriver(None, payloads, fake=fake)
+    return HttpDriver(None, payloads, url=f"{base_url}/slack/events")
 
 
 def _next_line(lines: queue.Queue[str | None], deadline: float) -> str | None:

@@ -1,4 +1,5 @@
-"""End to end through `mentorbot serve --http`: run a round, approve it, intros arrive once."""
+"""End to end through `mentorbot serve`, over HTTP and over Socket Mode: run a round,
+approve it, intros arrive once."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from sqlalchemy import Engine, select
 from bot.app import Mentorbot
 from handlers.ids import Action
 from models.tables import OutboxMessage
-from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
-from testkit.serve import serve_process
-from testkit.slack import BOT_TOKEN, FakeSlack
-from tests.bot.test_serve import Server
+from testkit.requests import Payloads, ack_json
+from testkit.serve import MODES
+from testkit.slack import FakeSlack
+from tests.bot.test_serve import Server, start_server
 from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import (
@@ -31,19 +32,13 @@ ADMIN_CHANNEL = "CADMIN0001"
 FORM = "application/x-www-form-urlencoded"
 
 
-@pytest.fixture
-def round_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[Server]:
-    url, stop = serve_process(
-        {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake_slack.api_url,
-            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-            "MENTORBOT_ADMINS": ADMIN,
-        }
-    )
+@pytest.fixture(params=MODES)
+def round_server(
+    request: pytest.FixtureRequest, fake_slack: FakeSlack, engine: Engine
+) -> Iterator[Server]:
+    started, stop = start_server(request.param, fake_slack, engine, MENTORBOT_ADMINS=ADMIN)
     try:
-        yield Server(url)
+        yield started
     finally:
         stop()
 
@@ -59,11 +54,9 @@ def _eventually(check: Callable[[], bool], timeout: float = 30) -> None:
 
 
 def _send(server: Server, body: str) -> dict[str, Any]:
-    status, text = post_http(
-        f"{server.url}/slack/events", body, content_type=FORM, headers=sign(body)
-    )
-    assert status == 200
-    return json.loads(text) if text else {}
+    response = server.driver.send(body, content_type=FORM)
+    assert response.status == 200
+    return ack_json(response)
 
 
 def _previews(fake: FakeSlack) -> list[Any]:
