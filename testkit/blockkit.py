@@ -103,6 +103,11 @@ def _element_errors(element: dict[str, Any], pointer: str) -> Iterator[str]:
     if isinstance(groups, list):
         for g, group in enumerate(groups):
             inner = group.get("options") if isinstance(group, dict) else None
+            if isinstance(inner, list) and len(inner) > OPTIONS:
+                yield _error(
+                    f"must provide no more than {OPTIONS} items",
+                    f"{pointer}/option_groups/{g}/options",
+                )
             every += [
                 (f"{pointer}/option_groups/{g}/options/{i}", o)
                 for i, o in enumerate(inner if isinstance(inner, list) else [])
