@@ -231,6 +231,28 @@ def test_joining_needs_channels_join(fake: FakeSlack, client: WebClient) -> None
     assert (answer["error"], answer["needed"]) == ("missing_scope", "channels:join")
 
 
+def test_info_and_members_show_only_what_the_bot_can_see() -> None:
+    fake = FakeSlack(scopes={"channels:read", "groups:read"}).start()
+    try:
+        client = WebClient(token=BOT_TOKEN, base_url=fake.api_url)
+        fake.add_channel("C0PROGRAM01", "mentoring", members={"U1"}, bot_member=False)
+        fake.add_channel("C0SECRET001", private=True, members={"U1"}, bot_member=False)
+        info = client.conversations_info(channel="C0PROGRAM01")["channel"]
+        assert (info["is_private"], info["is_member"]) == (False, False)
+        assert client.conversations_members(channel="C0PROGRAM01")["members"] == ["U1"]
+        fake.tolerate("channel_not_found")
+        assert _refused(lambda: client.conversations_info(channel="C0SECRET001"))["error"] == (
+            "channel_not_found"
+        )
+        fake.scopes = frozenset({"channels:read"})
+        fake.add_channel("C0SECRET002", private=True)
+        answer = _refused(lambda: client.conversations_members(channel="C0SECRET002"))
+        assert (answer["error"], answer["needed"]) == ("missing_scope", "groups:read")
+        fake.violations.clear()
+    finally:
+        fake.stop()
+
+
 def test_a_post_to_a_user_id_lands_in_their_slackbot_dm(fake: FakeSlack, client: WebClient) -> None:
     fake.add_user("U1")
     posted = client.chat_postMessage(channel="U1", text="psst")
