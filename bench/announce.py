@@ -195,6 +195,7 @@ def run(pairs: int, scale: float, database_url: str | None) -> int:
     from testkit.slack import BOT_TOKEN, TEAM_ID
 
     fake = _rate_limited_fake(scale).start()
+    fake.add_channel("CADMINBENCH", "mentoring-admins")  # the program's, bot invited
     workdir = tempfile.mkdtemp(prefix="bench-announce-")
     url = database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"
     engine = make_engine(url)

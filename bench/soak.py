@@ -61,6 +61,7 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
     upgrade(engine)
     fake = FakeSlack()
     fake.start()
+    fake.add_channel("CDEMOADMIN", "mentoring-admins")  # the demo program's, bot invited
     roster = synthetic_roster(people)
     for e in roster:
         fake.add_user(slack_id(e), tz=e.zone)

@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 from flows import keyed
 from flows.keyed import Keyed
 
+URGENT, NORMAL, OPTIONAL = 0, 1, 2
+
 
 class Landing(StrEnum):
     NOW = "now"  # a reply to something the reader just did
@@ -29,6 +31,9 @@ class Notice(Keyed):
     METHOD: ClassVar[str] = "chat.postMessage"  # or "files.upload": Slack's two-step upload
     LANDING: ClassVar[Landing] = Landing.NOW
     CLOSING: ClassVar[bool] = False  # may still be sent after its match has ended
+    # When Slack's rate tiers are the limit, lower goes first: what someone waits for now
+    # (an intro, a check-in in its landing window, an admin's preview) before what can wait.
+    PRIORITY: ClassVar[int] = NORMAL
 
     @property
     def about_match(self) -> int | None:
@@ -57,6 +62,7 @@ class EnrollmentSaved(Notice):
 
     KIND: ClassVar[str] = "enrollment_saved"
     KEY: ClassVar[str] = "enroll:{enrollment_id}:saved:{version}"
+    PRIORITY: ClassVar[int] = OPTIONAL
 
     enrollment_id: int
     version: str  # the modal's view id: the same view submitted twice confirms once
@@ -92,6 +98,7 @@ class ChannelInvite(Notice):
 class ProgramSaved(Notice):
     KIND: ClassVar[str] = "program_saved"
     KEY: ClassVar[str] = "program:{program_id}:{action}:{version}"
+    PRIORITY: ClassVar[int] = OPTIONAL
 
     program_id: int
     action: str  # "program.create" or "program.edit"
@@ -117,6 +124,7 @@ class RoundPreview(Notice):
 
     KIND: ClassVar[str] = "round_preview"
     KEY: ClassVar[str] = "round:{round_id}:preview{again}"
+    PRIORITY: ClassVar[int] = URGENT
 
     round_id: int
     program_name: str
@@ -132,6 +140,7 @@ class RoundDecision(Notice):
 
     KIND: ClassVar[str] = "round_decision"
     KEY: ClassVar[str] = "round:{round_id}:{decision}"
+    PRIORITY: ClassVar[int] = URGENT
 
     round_id: int
     decision: str  # "approved", "introduced", "discarded", "rerun"
@@ -140,6 +149,7 @@ class RoundDecision(Notice):
     matches: int = 0
     first_intro_at: datetime | None = None
     last_intro_at: datetime | None = None
+    reach_all_by: datetime | None = None  # Slack's pace for new conversations included
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +180,7 @@ class MatchIntro(Notice):
 
     KIND: ClassVar[str] = "match_intro"
     KEY: ClassVar[str] = "round:{round_id}:intro:{match_id}"
+    PRIORITY: ClassVar[int] = URGENT
     LANDING: ClassVar[Landing] = Landing.READER
 
     round_id: int
@@ -201,6 +212,7 @@ class GoalsInvite(Notice):
 class CheckInAsk(Notice):
     KIND: ClassVar[str] = "checkin_ask"
     KEY: ClassVar[str] = "match:{match_id}:checkin:{period}"
+    PRIORITY: ClassVar[int] = URGENT
     LANDING: ClassVar[Landing] = Landing.READER
 
     match_id: int
@@ -213,6 +225,7 @@ class CheckInAsk(Notice):
 class FirstMeetingNudge(Notice):
     KIND: ClassVar[str] = "first_meeting_nudge"
     KEY: ClassVar[str] = "match:{match_id}:first-nudge"
+    PRIORITY: ClassVar[int] = URGENT
     LANDING: ClassVar[Landing] = Landing.READER
 
     match_id: int
@@ -226,6 +239,7 @@ class KeepGoingAsk(Notice):
 
     KIND: ClassVar[str] = "keep_going_ask"
     KEY: ClassVar[str] = "match:{match_id}:keep-going:{sequence}:{person_id}"
+    PRIORITY: ClassVar[int] = URGENT
     LANDING: ClassVar[Landing] = Landing.READER
 
     match_id: int
@@ -311,6 +325,7 @@ class MatchEnded(Notice):
 
     KIND: ClassVar[str] = "match_ended"
     KEY: ClassVar[str] = "match:{match_id}:ended:{person_id}"
+    PRIORITY: ClassVar[int] = URGENT
     LANDING: ClassVar[Landing] = Landing.READER
     CLOSING: ClassVar[bool] = True
 
@@ -325,6 +340,7 @@ class WorkNote(Notice):
 
     KIND: ClassVar[str] = "work_note"
     KEY: ClassVar[str] = "work:{intent_key}:{outcome}"
+    PRIORITY: ClassVar[int] = URGENT
 
     intent_key: str
     outcome: str  # "round_pending", "failed"

@@ -81,6 +81,7 @@ def emit(
         conversation=to.conversation,
         payload=dump(notice),
         method=notice.METHOD,
+        priority=notice.PRIORITY,
         at=at,
         match_id=notice.about_match,
         not_before=not_before or lands_at(notice, to, at),

@@ -19,7 +19,7 @@ from flows import intents, notices
 from flows.matches import end_kindly
 from flows.notify import ToChannel, emit, lands_at, readers
 from matching.engine import match, match_newcomer
-from matching.landing import Hours, meeting_slots
+from matching.landing import Hours, meeting_slots, paced_finish
 from matching.problem import (
     Participant,
     Problem,
@@ -530,6 +530,12 @@ class Announced:
     first_at: datetime | None
     last_at: datetime | None
     done: bool = True
+    reach_all_by: datetime | None = None
+
+
+# A new pair's group DM must be opened first: conversations.open is Tier 3 (50+ a minute),
+# paced at 47 by the outbox, so a big round reaches its last pair well after its first.
+OPENS_PER_MINUTE = 47.0
 
 
 ANNOUNCE_BATCH = 200  # intros queued per transaction, so a big round never holds the lock long
@@ -551,7 +557,8 @@ def announce(s: Session, round_id: int, *, at: datetime, batch: int | None = Non
             to_status=RoundStatus.ANNOUNCED,
             announced_at=at,
         )
-    return Announced(totals.introduced, totals.first_at, totals.last_at, done)
+    reach = paced_finish(dict(totals.landings), OPENS_PER_MINUTE)
+    return Announced(totals.introduced, totals.first_at, totals.last_at, done, reach)
 
 
 def perform_announce(s: Session, round_id: int, *, by: str | None, at: datetime) -> bool:
@@ -670,6 +677,7 @@ def _tell_admins(
         matches=announced.introduced if announced else 0,
         first_intro_at=announced.first_at if announced else None,
         last_intro_at=announced.last_at if announced else None,
+        reach_all_by=announced.reach_all_by if announced else None,
     )
     emit(s, notice, to=channel, workspace_id=program.workspace_id, at=at)
 

@@ -474,3 +474,7 @@ P_ADMIN_CHANNEL_HINT = (
 P_CHANNEL = "Program channel"
 P_SKILLS = "Add skills to the taxonomy"
 P_SKILLS_HINT = "Comma-separated, e.g. Kubernetes, Pricing"
+JOINED_TITLE = "You're in"
+ROUND_INTROS_PACED = (
+    "Slack opens new conversations at about 50 a minute, so the last intro should arrive by {by}."
+)

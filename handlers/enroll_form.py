@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from flows import notices
 from flows.enrollment import FormContext, ProfileForm, SkillOption
 from handlers import copy
 from handlers.forms import (
@@ -45,6 +46,7 @@ from handlers.forms import (
     users,
 )
 from handlers.ids import Block, Callback
+from handlers.messages import enrollment_lines
 from handlers.payloads import JoinForm, encode
 from handlers.text import esc, plain
 from models.enrollment import Profile
@@ -294,6 +296,17 @@ def program_choice(programs: Sequence[tuple[int, str]]) -> View:
                 ),
             )
         ],
+    )
+
+
+def joined(saved: notices.EnrollmentSaved) -> View:
+    """What the modal turns into once the profile is stored: you're in, what we saved, and
+    what happens next (seen at once, however busy Slack is with DMs)."""
+    return View(
+        type="modal",
+        title=plain(copy.JOINED_TITLE if saved.created else copy.PROFILE_TITLE, 24),
+        close=copy.CLOSE,
+        blocks=[SectionBlock(text=line) for line in enrollment_lines(saved)],
     )
 
 

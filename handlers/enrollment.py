@@ -22,12 +22,13 @@ from flows import enrollment as flow
 from handlers import copy
 from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import Deps
-from handlers.enroll_form import notice, read_choice, read_form
+from handlers.enroll_form import joined, notice, read_choice, read_form
 from handlers.ids import Action, Block, Callback
 from handlers.join import form_view, open_form, refusal_text
 from handlers.listen import Answer, Registrar, Request, Slack, reply, tell, then
 from handlers.payloads import JoinForm as JoinMeta
 from handlers.payloads import decode
+from handlers.publish import publish
 from handlers.status import status_text
 from handlers.text import esc
 from models.errors import DomainError, InvalidError
@@ -95,7 +96,7 @@ def handle_view_join(deps: Deps) -> Callable[[Request], Answer]:
                 form, errors = read_form(request.values, context)
                 if form is None:
                     return _errors(errors)
-                flow.save_profile(
+                saved = flow.save_profile(
                     s,
                     request.team_id,
                     request.slack_user_id,
@@ -106,7 +107,10 @@ def handle_view_join(deps: Deps) -> Callable[[Request], Answer]:
                 )
         except DomainError as error:
             return _errors({Block.ROLE: str(error)[:150]})
-        return Answer()
+        return Answer(
+            ack={"response_action": "update", "view": joined(saved.confirmation).to_dict()},
+            after=(publish(deps, request.team_id, request.slack_user_id),),
+        )
 
     return handle
 

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 
@@ -21,29 +20,12 @@ from handlers.context import Deps
 from handlers.enroll_form import notice
 from handlers.ids import Action, Callback
 from handlers.join import open_form
-from handlers.listen import Answer, Registrar, Request, Slack, is_admin_user, then
+from handlers.listen import Answer, Registrar, Request, Slack, then
 from handlers.payloads import ProgramRef, decode
-from handlers.status import home_view
+from handlers.publish import publish
 from models.errors import DomainError
 
 log = logging.getLogger("mentorbot.home")
-
-
-def publish(deps: Deps, team_id: str, user_id: str) -> Callable[[Slack], None]:
-    """After the ack: build the person's Home from the database and publish it."""
-
-    def run(slack: Slack) -> None:
-        if not team_id or not user_id:
-            return
-        admin = is_admin_user(deps, team_id, user_id)
-        with deps.sessions.begin() as s:
-            view = home_view(flow.home(s, team_id, user_id, global_admin=admin, at=deps.clock()))
-        try:
-            slack.client.views_publish(user_id=user_id, view=view)
-        except SlackApiError as err:
-            log.warning("views.publish for %s failed: %s", user_id, err.response.get("error"))
-
-    return run
 
 
 def handle_event_home_opened(deps: Deps) -> Callable[[Request], Answer]:

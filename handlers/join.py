@@ -18,7 +18,7 @@ from flows.enrollment import JoinForm, ProgramChoice, SlackProfile
 from handlers import copy
 from handlers.context import Deps
 from handlers.enroll_form import enrollment_form, notice, program_choice
-from handlers.listen import Slack
+from handlers.listen import Slack, tell_in_dm
 from models.errors import DomainError
 
 log = logging.getLogger("mentorbot.enrollment")
@@ -80,8 +80,8 @@ def open_form(
     def tell_them(slack: Slack, text: str) -> None:
         if say is not None:
             say(slack, text)
-        else:  # a Home button has no reply channel: the refusal is its own small modal
-            slack.client.views_open(trigger_id=trigger_id, view=notice(copy.JOIN_TITLE, text))
+        else:  # a Home button has no reply channel: the app's own DM
+            tell_in_dm(user_id, text)(slack)
 
     def run(slack: Slack) -> None:
         at = deps.clock()

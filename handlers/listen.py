@@ -152,6 +152,17 @@ def tell(text: str, *, replace: bool = False) -> AfterAck:
     return send
 
 
+def tell_in_dm(slack_user_id: str, text: str) -> AfterAck:
+    """Post to the person's DM with the app now. Slack files a post to channel=<user id> in
+    their Slackbot DM instead, so the app's DM is opened first."""
+
+    def send(slack: Slack) -> None:
+        channel = slack.client.conversations_open(users=slack_user_id)["channel"]["id"]
+        slack.client.chat_postMessage(channel=channel, text=text)
+
+    return send
+
+
 def then(*after: AfterAck) -> Answer:
     return Answer(after=after)
 
@@ -197,7 +208,9 @@ def _refusal(request: Request, text: str) -> Answer:
         return then(lambda slack: _ephemeral(slack, request, text))
     if request.response_url:
         return then(tell(text))
-    return Answer()  # a Home button: nowhere to say it but the Home tab itself
+    if request.slack_user_id:  # a Home button: no reply channel, so the app's own DM
+        return then(tell_in_dm(request.slack_user_id, text))
+    return Answer()
 
 
 def _notice_view(text: str) -> dict[str, Any]:

@@ -288,18 +288,15 @@ def round_preview(n: notices.RoundPreview) -> Payload:
 def round_decision(n: notices.RoundDecision) -> Payload:
     who = mention(n.by_slack_user_id) if n.by_slack_user_id else copy.NOBODY
     program = esc(n.program_name)
-    if n.decision == "approved":
-        text = copy.ROUND_APPROVED.format(user=who, program=program, matches=n.matches)
+    if n.decision in ("approved", "introduced"):
+        template = copy.ROUND_APPROVED if n.decision == "approved" else copy.ROUND_INTRODUCED
+        text = template.format(user=who, program=program, matches=n.matches)
         if n.first_intro_at and n.last_intro_at:
             text += " " + copy.ROUND_INTROS_LAND.format(
                 first=slack_date(n.first_intro_at), last=slack_date(n.last_intro_at)
             )
-    elif n.decision == "introduced":
-        text = copy.ROUND_INTRODUCED.format(program=program, matches=n.matches)
-        if n.first_intro_at and n.last_intro_at:
-            text += " " + copy.ROUND_INTROS_LAND.format(
-                first=slack_date(n.first_intro_at), last=slack_date(n.last_intro_at)
-            )
+        if n.reach_all_by and n.last_intro_at and n.reach_all_by > n.last_intro_at:
+            text += " " + copy.ROUND_INTROS_PACED.format(by=slack_date(n.reach_all_by))
     elif n.decision == "discarded":
         text = copy.ROUND_DISCARDED.format(user=who, program=program)
     else:

@@ -108,3 +108,15 @@ def meeting_slots(members: Sequence[Hours], start: datetime, n: int = 3) -> list
         if all(any(b <= slot and slot + MEETING <= e for b, e in spans) for spans in busy)
     ]
     return fitting[:n]
+
+
+def paced_finish(landings: dict[datetime, int], per_minute: float) -> datetime | None:
+    """When the last of these messages goes out if each needs one call of a rate-limited
+    method (`per_minute`), sent in order of landing: a queue drained at that pace."""
+    if not landings:
+        return None
+    step = timedelta(minutes=1) / per_minute
+    free = min(landings)
+    for moment in sorted(landings):
+        free = max(free, moment) + step * landings[moment]
+    return free

@@ -48,6 +48,7 @@ def enqueue(
     at: datetime,
     method: str = "chat.postMessage",
     kind: str | None = None,
+    priority: int = 1,
     match_id: int | None = None,
     not_before: datetime | None = None,
 ) -> bool:
@@ -60,6 +61,7 @@ def enqueue(
         key=key,
         method=method,
         kind=kind,
+        priority=priority,
         conversation=conversation,
         payload=payload,
         state=OutboxState.PENDING,
@@ -74,7 +76,7 @@ def list_due(s: Session, now: datetime, limit: int = 50) -> list[PendingMessage]
     rows = s.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
         .limit(limit)
     ).all()
     return [

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.tables import (
@@ -25,6 +25,7 @@ from models.tables import (
     Goal,
     Match,
     MatchMember,
+    OutboxMessage,
     Person,
     Program,
     PulseResponse,
@@ -407,6 +408,18 @@ def round_retro(s: Session, round_: Round, at: datetime) -> list[str]:
     pulse, suppressed = _round_pulse(s, round_.id)
     pulse_text = SUPPRESSED if suppressed else ("n/a" if pulse is None else f"{pulse:.1f}")
     days = (at - (round_.announced_at or round_.created_at)).days
+    sent = s.execute(
+        select(func.min(OutboxMessage.sent_at), func.max(OutboxMessage.sent_at)).where(
+            OutboxMessage.kind == "match_intro",
+            OutboxMessage.key.like(f"round:{round_.id}:intro:%"),
+            OutboxMessage.state == "sent",
+        )
+    ).one()
+    took = (
+        f"Intros reached every pair in {_duration(sent[1] - (round_.announced_at or sent[0]))}"
+        if sent[0] is not None and sent[1] is not None
+        else "Intros: none delivered yet"
+    )
     return [
         f"Round retro: {program.name}, round of {round_.created_at:%d %b %Y} ({days} days on)",
         f"Mentees matched: {matched} of {seekers} ({_rate(matched, seekers)}); "
@@ -414,6 +427,7 @@ def round_retro(s: Session, round_: Round, at: datetime) -> list[str]:
         f"Pairs who have met: {met} of {len(live)} ({_rate(met, len(live))})",
         "Now: " + (", ".join(f"{k} {v}" for k, v in sorted(states.items())) or "none"),
         f"Pulse value (1-5): {pulse_text}",
+        took,
         f"Unmatched: {stats.get('unmatched', 0)}; "
         + (
             "recruit mentors for " + ", ".join(g["skill"] for g in stats["coverage_gaps"][:3])
@@ -421,6 +435,11 @@ def round_retro(s: Session, round_: Round, at: datetime) -> list[str]:
             else "no skill gaps"
         ),
     ]
+
+
+def _duration(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours * 60:.0f} minutes" if hours < 1 else f"{hours:.1f} hours"
 
 
 def due_retros(s: Session, at: datetime) -> list[int]:

@@ -430,6 +430,7 @@ class IntroTotals:
     introduced: int
     first_at: datetime | None
     last_at: datetime | None
+    landings: Mapping[datetime, int]
 
 
 def note_intros(s: Session, round_id: int, landing: Sequence[datetime]) -> IntroTotals:
@@ -443,5 +444,10 @@ def note_intros(s: Session, round_id: int, landing: Sequence[datetime]) -> Intro
     stats["introduced"] = int(stats.get("introduced", 0)) + len(landing)
     if first_at is not None and last_at is not None:
         stats["intros_first"], stats["intros_last"] = first_at.isoformat(), last_at.isoformat()
+    counts = dict(stats.get("intro_landings") or {})
+    for moment in landing:  # how many intros land at each moment, to estimate Slack's pace
+        counts[moment.isoformat()] = int(counts.get(moment.isoformat(), 0)) + 1
+    stats["intro_landings"] = counts
     round_.stats = stats
-    return IntroTotals(stats["introduced"], first_at, last_at)
+    landings = {datetime.fromisoformat(k): int(v) for k, v in counts.items()}
+    return IntroTotals(stats["introduced"], first_at, last_at, landings)

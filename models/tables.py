@@ -427,6 +427,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint(_in("state", OUTBOX_STATES), name="state"),
         Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_priority", "state", "priority", "id"),
         Index("ix_outbox_conversation", "workspace_id", "conversation"),
         Index("ix_outbox_match", "match_id", "state"),
     )
@@ -437,6 +438,8 @@ class OutboxMessage(Base):
     method: Mapped[str] = mapped_column(String(64))
     # The notice this row renders (flows.notices); NULL for a ready Slack payload.
     kind: Mapped[str | None] = mapped_column(String(64))
+    # Lower goes first when Slack's rate is the limit (flows.notices: URGENT .. OPTIONAL).
+    priority: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     # A channel id, or "users:U1,U2" for a DM that must be opened first.
     conversation: Mapped[str] = mapped_column(String(400))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

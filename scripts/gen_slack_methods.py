@@ -1,7 +1,7 @@
 """Derive the compact Slack Web API method reference the tests check calls against.
 
 Reads Slack's per-method reference (../shared/data/slack/methods/*.json) and writes, for
-every method, its argument names, required arguments, types, rate tier and errors to
+every method, its argument names, required arguments, types, bot scopes, rate tier and errors to
 testkit/slack_methods.json, so a fresh clone needs nothing outside the repository.
 Run: python scripts/gen_slack_methods.py [SOURCE_DIR]
 """
@@ -28,10 +28,20 @@ def _types(schema: dict[str, Any]) -> list[str]:
     return sorted(set(out))
 
 
+def _bot_scopes(doc: dict[str, Any]) -> list[str]:
+    """The scopes a bot token needs: one of them, chosen by the conversation's type when they
+    are per type (channels:, groups:, im:, mpim:), else any of them; none for "none"."""
+    scope = doc.get("scope")
+    if not isinstance(scope, dict):
+        return []
+    return sorted(str(s) for s in scope.get("bot") or [])
+
+
 def compact(doc: dict[str, Any]) -> dict[str, Any]:
     args = doc.get("args") or {}
     props: dict[str, Any] = args.get("properties") or {}
     return {
+        "scopes": _bot_scopes(doc),
         "required": sorted(args.get("required") or []),
         "args": {name: _types(schema) for name, schema in sorted(props.items())},
         "tier": doc.get("rate_limits"),

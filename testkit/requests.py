@@ -1,7 +1,11 @@
-"""Build Slack's request payloads, sign them, and send them through the real app.
+"""Build Slack's request payloads, sign them, send them through the real app, and read the
+ack as Slack would.
 
 Payload shapes follow Slack's own samples (shared/data/slack/samples): form-encoded slash
-commands, `payload=` form fields for interactivity, JSON for Events API envelopes.
+commands, `payload=` form fields for interactivity, JSON for Events API envelopes. With the
+fake attached (Payloads(slack=...)), command text is delivered as Slack delivers what a
+person typed, a submitted view carries the blocks the bot opened it with, and every ack body
+is checked like Slack checks it (Block Kit, response_action errors naming input blocks).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from testkit.slack import TEAM_ID
+from testkit.slack import TEAM_ID, FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
 _counter = itertools.count(1)
@@ -46,9 +50,13 @@ class Payloads:
 
     response_url: str = "http://127.0.0.1:9/respond/none"
     team_id: str = TEAM_ID
+    slack: FakeSlack | None = None
 
     def slash_command(self, user_id: str, text: str, channel_id: str = "C0GENERAL") -> str:
+        """`text` as the person typed it; Slack's escaping applies when the fake is attached."""
         n = next(_counter)
+        if self.slack is not None:
+            text = self.slack.typed(text)
         return _form(
             {
                 "token": "verification-token-unused",
@@ -106,8 +114,10 @@ class Payloads:
             }
             payload["message"] = {"type": "message", "ts": message_ts or "1.000001", "text": ""}
         if view is not None:
+            # A click in a view (App Home, a modal) has no message to answer: no response_url.
             payload["view"] = view
             payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
+            del payload["response_url"]
         return _form({"payload": json.dumps(payload)})
 
     def view_submission(
@@ -118,9 +128,10 @@ class Payloads:
         *,
         private_metadata: str = "",
         view_id: str = "VSUBMIT",
+        blocks: list[dict[str, Any]] | None = None,
     ) -> str:
         n = next(_counter)
-        payload = {
+        payload: dict[str, Any] = {
             "type": "view_submission",
             "team": {"id": self.team_id, "domain": "mentorbot-test"},
             "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
@@ -139,6 +150,8 @@ class Payloads:
             "response_urls": [],
             "is_enterprise_install": False,
         }
+        if blocks is not None:
+            payload["view"]["blocks"] = blocks
         return _form({"payload": json.dumps(payload)})
 
     def event(self, event: dict[str, Any], event_id: str | None = None) -> str:
@@ -160,13 +173,29 @@ class Payloads:
 
 @dataclass
 class SlackDriver:
-    """Sends signed requests through `app.dispatch`, as bolt-python's own tests do."""
+    """Sends signed requests through `app.dispatch`, as bolt-python's own tests do
+    (subclasses send them to a real server instead, and need no `app`)."""
 
-    app: App
+    app: App | None
     payloads: Payloads = field(default_factory=Payloads)
     secret: str = SIGNING_SECRET
 
     def send(
+        self,
+        body: str,
+        *,
+        content_type: str,
+        extra_headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+    ) -> BoltResponse:
+        response = self.transport(
+            body, content_type=content_type, extra_headers=extra_headers, timestamp=timestamp
+        )
+        if self.payloads.slack is not None and response.status == 200:
+            _check_ack(self.payloads.slack, body, content_type, response)
+        return response
+
+    def transport(
         self,
         body: str,
         *,
@@ -179,6 +208,7 @@ class SlackDriver:
             **sign(body, self.secret, timestamp),
         }
         headers.update(extra_headers or {})
+        assert self.app is not None, "SlackDriver(app, ...) dispatches into an app"
         return self.app.dispatch(BoltRequest(body=body, headers=headers))
 
     def command(self, user_id: str, text: str = "", **kwargs: Any) -> BoltResponse:
@@ -192,8 +222,22 @@ class SlackDriver:
     def submit(
         self, user_id: str, callback_id: str, values: dict[str, dict[str, Any]], **kwargs: Any
     ) -> BoltResponse:
+        """Submit the modal last opened with `callback_id` (its id and blocks, as Slack
+        sends them) with these state values; `blocks=None` forges one Slack never showed."""
+        opened = self._opened(callback_id)
+        if opened is not None:
+            kwargs.setdefault("view_id", opened["id"])
+            kwargs.setdefault("blocks", opened.get("blocks") or [])
         body = self.payloads.view_submission(user_id, callback_id, values, **kwargs)
         return self.send(body, content_type="application/x-www-form-urlencoded")
+
+    def _opened(self, callback_id: str) -> dict[str, Any] | None:
+        fake = self.payloads.slack
+        if fake is None:
+            return None
+        with fake.lock:
+            views = [v for v in fake.state.views.values() if v.get("callback_id") == callback_id]
+        return views[-1] if views else None
 
     def event(
         self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
@@ -205,13 +249,36 @@ class SlackDriver:
         return self.send(body, content_type="application/json", extra_headers=extra)
 
 
+def _check_ack(fake: FakeSlack, body: str, content_type: str, response: BoltResponse) -> None:
+    """Read the ack as Slack would: a message for commands and actions, a response_action
+    for view submissions; what Slack would refuse becomes a violation."""
+    if content_type.startswith("application/json") or not response.body:
+        return
+    try:
+        ack = json.loads(response.body)
+    except ValueError:
+        return  # plain text: Slack shows it as the message text
+    if not isinstance(ack, dict):
+        return
+    fields = {k: v[-1] for k, v in urllib.parse.parse_qs(body).items()}
+    if "payload" not in fields:
+        fake.check_message("slash command ack", ack)
+        return
+    payload = json.loads(fields["payload"])
+    if payload.get("type") == "view_submission":
+        view = payload.get("view") or {}
+        fake.check_view_ack(ack, view if "blocks" in view else None)
+    else:
+        fake.check_message(f"{payload.get('type')} ack", ack)
+
+
 @dataclass
 class HttpDriver(SlackDriver):
     """The same requests, signed and POSTed to a real server at `url`."""
 
     url: str = ""
 
-    def send(
+    def transport(
         self,
         body: str,
         *,

@@ -1,7 +1,9 @@
-"""A real mentorbot server to drive: the WSGI app on a thread, or `mentorbot serve` as a process.
+"""A real mentorbot server to drive: the WSGI app on a thread, or `mentorbot serve` as a
+process in either mode (HTTP, or Socket Mode connected to the fake's WebSocket).
 
 Tests and benchmarks measure the bot as Slack sees it: signed requests over HTTP into the
-waitress server, so parsing, signature checks and the database are all in the path.
+waitress server, or envelopes over Socket Mode, so parsing, signature checks (HTTP) and the
+database are all in the path.
 """
 
 from __future__ import annotations
@@ -18,8 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import Mentorbot
+from testkit.requests import HttpDriver, Payloads, SlackDriver
+from testkit.slack import APP_TOKEN, FakeSlack
+from testkit.socket_mode import SocketDriver
 
 ROOT = Path(__file__).resolve().parents[1]
+MODES = ("http", "socket")
+SOCKET_READY = "Connected to Slack in Socket Mode"
 
 
 def serve(bot: Mentorbot, threads: int = 16) -> tuple[str, Callable[[], None]]:
@@ -37,7 +44,7 @@ def serve(bot: Mentorbot, threads: int = 16) -> tuple[str, Callable[[], None]]:
 
 @dataclass
 class ServeProcess:
-    """A running `mentorbot serve`: its process, its base URL, and its log so far."""
+    """A running `mentorbot serve`: its process, its base URL ("" in Socket Mode), its log."""
 
     process: subprocess.Popen[str]
     url: str
@@ -52,23 +59,34 @@ def start_serve(
     env: Mapping[str, str],
     args: Sequence[str] = ("--http",),
     *,
-    ready: str = "Serving on",
+    ready: str | None = None,
     timeout: float = 60,
     command: Sequence[str] = (sys.executable, "-m", "bot"),
+    fake: FakeSlack | None = None,
 ) -> ServeProcess:
     """`mentorbot serve ARGS` as its own process, `env` over ours, once its log says `ready`.
 
     Its log is read until then and drained afterwards (kept in `log`), so a full pipe never
-    blocks it. With "--http" it listens on a free loopback port. `command` is what runs
-    `serve` (the container's entrypoint script, say).
+    blocks it. With "--http" it listens on a free loopback port; with "--socket" it connects
+    to `fake`'s WebSocket with the fake's app token and is ready once the fake greeted it.
+    `command` is what runs `serve` (the container's entrypoint script, say).
     """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
     environment = {**os.environ, **env}
-    if "--http" in args:
-        environment.pop("SLACK_APP_TOKEN", None)
-        args = [*args, "--host", "127.0.0.1", "--port", f"{port}"]
+    port = 0
+    greeted = 0
+    if "--socket" in args:
+        assert fake is not None, "Socket Mode connects to the fake's WebSocket"
+        environment.setdefault("SLACK_APP_TOKEN", APP_TOKEN)
+        greeted = fake.socket_mode.hellos
+        ready = ready or SOCKET_READY
+    else:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if "--http" in args:
+            environment.pop("SLACK_APP_TOKEN", None)
+            args = [*args, "--host", "127.0.0.1", "--port", f"{port}"]
+        ready = ready or "Serving on"
     process = subprocess.Popen(
         [*command, "serve", *args],
         cwd=ROOT,
@@ -89,23 +107,43 @@ def start_serve(
     deadline = time.monotonic() + timeout
     while (line := _next_line(lines, deadline)) is not None:
         seen.append(line)
-        if ready in line:
+        if ready not in line:
+            continue
+        if fake is not None and "--socket" in args:
+            left = max(deadline - time.monotonic(), 0.1)
+            if not (fake.socket_mode.wait_connected(timeout=left) and fake.socket_mode.hellos > greeted):
+                continue
 
-            def keep() -> None:
-                while (more := lines.get()) is not None:
-                    seen.append(more)
+        def keep() -> None:
+            while (more := lines.get()) is not None:
+                seen.append(more)
 
-            threading.Thread(target=keep, daemon=True).start()
-            return ServeProcess(process, f"http://127.0.0.1:{port}", seen)
+        threading.Thread(target=keep, daemon=True).start()
+        return ServeProcess(process, f"http://127.0.0.1:{port}" if port else "", seen)
     process.terminate()
     process.wait(timeout=30)
     raise RuntimeError("mentorbot serve did not start:\n" + "".join(seen))
 
 
-def serve_process(env: Mapping[str, str], timeout: float = 60) -> tuple[str, Callable[[], None]]:
-    """`mentorbot serve --http` as its own process, `env` over ours; (base URL, stop)."""
-    served = start_serve(env, timeout=timeout)
+def serve_process(
+    env: Mapping[str, str],
+    timeout: float = 60,
+    *,
+    mode: str = "http",
+    fake: FakeSlack | None = None,
+) -> tuple[str, Callable[[], None]]:
+    """`mentorbot serve --http` (or `--socket`, connected to `fake`) as its own process,
+    `env` over ours; (base URL, "" in Socket Mode; stop)."""
+    served = start_serve(env, (f"--{mode}",), timeout=timeout, fake=fake)
     return served.url, served.stop
+
+
+def process_driver(mode: str, base_url: str, fake: FakeSlack) -> SlackDriver:
+    """What sends requests to a server from serve_process: signed HTTP, or Socket Mode."""
+    payloads = Payloads(response_url=fake.response_url(), slack=fake)
+    if mode == "socket":
+        return SocketDriver(None, payloads, fake=fake)
+    return HttpDriver(None, payloads, url=f"{base_url}/slack/events")
 
 
 def _next_line(lines: queue.Queue[str | None], deadline: float) -> str | None:

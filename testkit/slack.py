@@ -1,24 +1,34 @@
 """A faithful offline Slack Web API on loopback, reached through SLACK_API_URL.
 
 Every call is checked against Slack's own method reference (slack_methods.json, derived by
-scripts/gen_slack_methods.py): an unknown method, an unknown argument or a missing required
-argument is recorded as a violation and answered the way Slack would; the test fixtures fail
-any test that leaves a violation behind. The fake keeps the little state the bot relies on
-(users, DMs, messages with metadata, views) and can inject 429s, 5xx and Slack errors.
+scripts/gen_slack_methods.py) and against the rules Slack enforces beyond it: the bot scopes
+app.yaml declares (per conversation type: channels:, groups:, im:, mpim:), membership of the
+channel a call touches, and Block Kit (testkit.blockkit). A broken rule is answered with
+Slack's error code and recorded as a violation; the test fixtures fail any test that leaves
+one behind. The fake keeps the little world the bot relies on (users, channels and who is in
+them, DMs, messages with metadata, views) and can inject 429s, 5xx and Slack errors.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
+import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from testkit import blockkit, manifest
+
+if TYPE_CHECKING:
+    from testkit.socket_mode import SocketModeServer
 
 METHODS: dict[str, dict[str, Any]] = json.loads(
     (Path(__file__).with_name("slack_methods.json")).read_text()
@@ -27,9 +37,20 @@ METHODS: dict[str, dict[str, Any]] = json.loads(
 TEAM_ID = "T0MENTOR"
 BOT_USER_ID = "UBOTMENTOR"
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-AMENTOR-test-token"
+APP_ID = "AMENTOR"
+# An app-level token carries only the scopes it was created with; Socket Mode needs this one.
+APP_TOKEN_SCOPES = frozenset({"connections:write"})
+GENERAL = "C0GENERAL"
 
 # Argument rules Slack states only in prose, encoded by hand.
 TEXT_FALLBACK_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
+MESSAGE_METHODS = TEXT_FALLBACK_METHODS
+VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
+# Per-type scopes name the conversation type by their prefix.
+TYPE_PREFIX = {"public": "channels", "private": "groups", "im": "im", "mpim": "mpim"}
+# Where each method names its conversation.
+CHANNEL_ARG = {"files.completeUploadExternal": "channel_id"}
 
 
 @dataclass
@@ -107,8 +128,36 @@ class FakeUser:
 
 
 @dataclass
+class Conversation:
+    """A channel, private channel, DM or group DM, and who is in it."""
+
+    id: str
+    name: str
+    kind: str  # public | private | im | mpim
+    members: set[str] = field(default_factory=set)
+    bot_member: bool = True
+    # A user's DM with Slackbot, where posts to channel=U… land: the app is not in it.
+    slackbot_of: str | None = None
+
+    def as_slack(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": self.kind in ("public", "private"),
+            "is_group": False,
+            "is_im": self.kind == "im",
+            "is_mpim": self.kind == "mpim",
+            "is_private": self.kind != "public",
+            "is_archived": False,
+            "is_member": self.bot_member,
+            "num_members": len(self.members) + int(self.bot_member),
+        }
+
+
+@dataclass
 class SlackState:
     users: dict[str, FakeUser] = field(default_factory=dict)
+    conversations: dict[str, Conversation] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     ephemerals: list[dict[str, Any]] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
@@ -119,13 +168,33 @@ class SlackState:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-class FakeSlack:
-    """The fake's API: state to arrange, calls to read, faults to inject."""
+def slack_id(prefix: str, key: str) -> str:
+    """A realistic, stable conversation id (prefix + 10 upper-case letters and digits)."""
+    digest = base64.b32encode(hashlib.sha1(key.encode()).digest()).decode()
+    return prefix + digest[:10]
 
-    def __init__(self) -> None:
+
+class FakeSlack:
+    """The fake's API: the world to arrange, calls to read, faults to inject.
+
+    `scopes` (default: app.yaml's bot scopes) are what the bot token was granted, and
+    `should_escape` (default: app.yaml's /mentor) how slash-command text is delivered.
+    """
+
+    def __init__(
+        self, *, scopes: Iterable[str] | None = None, should_escape: bool | None = None
+    ) -> None:
+        app = manifest.load()
+        self.scopes = frozenset(app.bot_scopes if scopes is None else scopes)
+        self.should_escape = (
+            app.commands.get("/mentor", False) if should_escape is None else should_escape
+        )
         self.lock = threading.RLock()
         self.calls: list[Call] = []
         self.violations: list[str] = []
+        # Every refusal of a Slack rule, tolerated or not: (method, error).
+        self.refusals: list[tuple[str, str]] = []
+        self.tolerated: set[str] = set()
         self.state = SlackState()
         self.faults: list[Fault] = []
         self.holds: dict[str, tuple[threading.Event, threading.Event]] = {}
@@ -133,11 +202,14 @@ class FakeSlack:
         self.delays: dict[str, float] = {}  # method -> seconds Slack takes to answer it
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
+        self._socket: SocketModeServer | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
+        # The channel slash commands are typed in: the bot was never invited there.
+        self.add_channel(GENERAL, "general", bot_member=False)
 
     # -- lifecycle -------------------------------------------------------------------
     @property
@@ -157,8 +229,20 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        if self._socket is not None:
+            self._socket.stop()
         self._server.shutdown()
         self._server.server_close()
+
+    @property
+    def socket_mode(self) -> SocketModeServer:
+        """The Socket Mode endpoint apps.connections.open hands out (started on first use)."""
+        with self.lock:
+            if self._socket is None:
+                from testkit.socket_mode import SocketModeServer
+
+                self._socket = SocketModeServer(self).start()
+            return self._socket
 
     # -- arranging -------------------------------------------------------------------
     def add_user(self, user_id: str, name: str | None = None, **kwargs: Any) -> FakeUser:
@@ -171,6 +255,37 @@ class FakeSlack:
         with self.lock:
             self.state.users[user_id] = user
         return user
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str | None = None,
+        *,
+        private: bool = False,
+        members: Iterable[str] = (),
+        bot_member: bool = True,
+    ) -> Conversation:
+        """A public (C…) or private channel, its members, and whether the bot was invited."""
+        channel = Conversation(
+            id=channel_id,
+            name=name or channel_id.lower(),
+            kind="private" if private else "public",
+            members=set(members),
+            bot_member=bot_member,
+        )
+        with self.lock:
+            self.state.conversations[channel_id] = channel
+        return channel
+
+    def add_members(self, channel_id: str, *user_ids: str) -> None:
+        """People who joined a channel (and so can see and click what is posted there)."""
+        with self.lock:
+            self.state.conversations[channel_id].members.update(user_ids)
+
+    def tolerate(self, *errors: str) -> None:
+        """Let this test provoke these refusals on purpose: still answered, not violations."""
+        with self.lock:
+            self.tolerated.update(errors)
 
     def inject(
         self,
@@ -198,6 +313,39 @@ class FakeSlack:
             self.hold_after[method] = after
         return arrived, release
 
+    # -- what a person types -----------------------------------------------------------
+    def typed(self, text: str) -> str:
+        """Slash-command text as Slack delivers what a person typed.
+
+        Slack always encodes &, < and > as entities ("Escaping text" in Slack's formatting
+        reference). With should_escape on, Slack also turns the @user and #channel a person
+        picked into <@U…|name> and <#C…|name>, @here/@channel/@everyone into <!here> etc.,
+        and links into <https://…>; with it off they arrive as typed.
+        """
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if not self.should_escape:
+            return escaped
+        with self.lock:
+            users = {u.name: u.id for u in self.state.users.values()}
+            channels = {
+                c.name: c.id
+                for c in self.state.conversations.values()
+                if c.kind in ("public", "private")
+            }
+
+        def mention(found: re.Match[str]) -> str:
+            sigil, name = found.group(1), found.group(2)
+            if sigil == "@" and name in ("here", "channel", "everyone"):
+                return f"<!{name}>"
+            if sigil == "@" and name in users:
+                return f"<@{users[name]}|{name}>"
+            if sigil == "#" and name in channels:
+                return f"<#{channels[name]}|{name}>"
+            return found.group(0)
+
+        escaped = re.sub(r"(?<![\w<])([@#])([\w.\-]+)", mention, escaped)
+        return re.sub(r"(?<![<|])\b(https?://[^\s<>]+)", r"<\1>", escaped)
+
     # -- reading ---------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
         with self.lock:
@@ -208,11 +356,38 @@ class FakeSlack:
             return [m for m in self.state.messages if m.channel == channel]
 
     def dm_channel(self, *user_ids: str) -> str:
-        return _conversation_id(list(user_ids))
+        """The app's DM (one user) or group DM (several) with these people."""
+        users = sorted(user_ids)
+        return slack_id("D" if len(users) == 1 else "G", ",".join(users))
+
+    def slackbot_dm(self, user_id: str) -> str:
+        """The user's DM with Slackbot, where Slack files chat.postMessage(channel=U…)."""
+        return slack_id("D", "slackbot:" + user_id)
 
     def reset_calls(self) -> None:
         with self.lock:
             self.calls.clear()
+
+    # -- refusing --------------------------------------------------------------------
+    def refuse(self, method: str, error: str, why: str, **extra: Any) -> dict[str, Any]:
+        """Slack's answer to a broken rule; a violation unless the test tolerates it."""
+        self.refusals.append((method, error))
+        if error not in self.tolerated:
+            self.violations.append(f"{method}: {error}: {why}")
+        return {"ok": False, "error": error, **extra}
+
+    def check_message(self, surface: str, body: dict[str, Any]) -> str | None:
+        """A message answer outside the Web API (an ack, a response_url body): its errors
+        recorded as violations; Slack's error code, or None when Slack would show it."""
+        code, errors = blockkit.message_ack_errors(body)
+        if code is not None:
+            self.refuse(surface, code, "; ".join(errors))
+        return code
+
+    def check_view_ack(self, body: dict[str, Any], submitted: dict[str, Any] | None) -> None:
+        errors = blockkit.submission_ack_errors(body, submitted)
+        if errors:
+            self.refuse("view_submission ack", "invalid_arguments", "; ".join(errors))
 
     # -- serving ---------------------------------------------------------------------
     def _take_fault(self, method: str) -> Fault | None:
@@ -261,6 +436,62 @@ class FakeSlack:
             return "no_text"
         return None
 
+    def _kind_of(self, method: str, args: dict[str, Any]) -> str | None:
+        """The type of conversation a call touches, when its scope depends on it."""
+        if method == "conversations.open" and "users" in args:
+            users = [u for u in str(args["users"]).split(",") if u]
+            return "im" if len(users) == 1 else "mpim"
+        channel = str(args.get(CHANNEL_ARG.get(method, "channel")) or "")
+        if channel[:1] in ("U", "W"):
+            return "im"
+        found = self.state.conversations.get(channel)
+        return found.kind if found else None
+
+    def _check_scope(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's missing_scope answer (needed, provided) when the grant lacks the scope."""
+        needed: list[str] = METHODS[method].get("scopes") or []
+        if not needed:
+            return None
+        per_type = all(s.split(":")[0] in TYPE_PREFIX.values() for s in needed)
+        if per_type and len(needed) > 1:
+            kind = self._kind_of(method, args)
+            if kind is not None:
+                needed = [s for s in needed if s.split(":")[0] == TYPE_PREFIX[kind]] or needed
+        if self.scopes & set(needed):
+            return None
+        return self.refuse(
+            method,
+            "missing_scope",
+            f"needs {' or '.join(needed)}; app.yaml grants {sorted(self.scopes)}",
+            needed=",".join(needed),
+            provided=",".join(sorted(self.scopes)),
+        )
+
+    def _check_blocks(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        if method in MESSAGE_METHODS:
+            code, errors = blockkit.message_errors(
+                {**args, "blocks": _maybe_json(args.get("blocks"))}
+            )
+            if code is not None:
+                return self.refuse(
+                    method,
+                    code,
+                    "; ".join(errors),
+                    errors=errors,
+                    response_metadata={"messages": [f"[ERROR] {e}" for e in errors]},
+                )
+        if method in VIEW_METHODS:
+            errors = blockkit.view_errors(_maybe_json(args.get("view")))
+            if errors:
+                # Slack answers a view it cannot render with invalid_arguments and the lines.
+                return self.refuse(
+                    method,
+                    "invalid_arguments",
+                    "; ".join(errors),
+                    response_metadata={"messages": [f"[ERROR] {e}" for e in errors]},
+                )
+        return None
+
     def handle(
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -283,8 +514,11 @@ class FakeSlack:
             error = self._validate(method, args)
             if error:
                 return 200, {"ok": False, "error": error}, {}
-            if args.get("token") != BOT_TOKEN:
-                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            refused = self._check_token(method, str(args.get("token") or ""))
+            refused = refused or self._check_scope(method, args)
+            refused = refused or self._check_blocks(method, args)
+            if refused is not None:
+                return 200, refused, {}
             fault = self._take_fault(method)
             if fault is not None and fault.after_success:
                 handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -304,11 +538,39 @@ class FakeSlack:
                 return 200, {"ok": True}, {}
             return 200, handler(args), {}
 
+    def _check_token(self, method: str, token: str) -> dict[str, Any] | None:
+        if method == "apps.connections.open":
+            if token == BOT_TOKEN:
+                return self.refuse(method, "not_allowed_token_type", "needs an xapp- app token")
+            if token != APP_TOKEN:
+                return {"ok": False, "error": "invalid_auth"}
+            if "connections:write" not in APP_TOKEN_SCOPES:
+                return self.refuse(method, "missing_scope", "needs connections:write")
+            return None
+        if token == APP_TOKEN:
+            return self.refuse(method, "not_allowed_token_type", "an app token is not a bot")
+        if token != BOT_TOKEN:
+            return {"ok": False, "error": "invalid_auth"}
+        return None
+
     def _next_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.{next(self._ids):06d}"
 
     def _user(self, user_id: str) -> FakeUser | None:
         return self.state.users.get(user_id)
+
+    def _reachable(self, method: str, channel: str) -> tuple[Conversation | None, dict[str, Any]]:
+        """The conversation the bot may use, or Slack's refusal: channel_not_found for one it
+        cannot see (unknown, or a DM or private channel it is not in), not_in_channel for a
+        public channel it was never invited to."""
+        found = self.state.conversations.get(channel)
+        if found is None or found.slackbot_of is not None:
+            return None, self.refuse(method, "channel_not_found", f"no conversation {channel}")
+        if not found.bot_member:
+            if found.kind in ("im", "mpim"):
+                return None, self.refuse(method, "channel_not_found", f"not the app's {channel}")
+            return None, self.refuse(method, "not_in_channel", f"the bot is not in {channel}")
+        return found, {}
 
     # -- method behaviour --------------------------------------------------------------
     def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -321,6 +583,9 @@ class FakeSlack:
             "user_id": BOT_USER_ID,
             "bot_id": "BMENTOR",
         }
+
+    def _m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.socket_mode.url}
 
     def _m_team_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "team": {"id": TEAM_ID, "name": "Mentorbot Test"}}
@@ -340,7 +605,10 @@ class FakeSlack:
 
     def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if "channel" in args:
-            return {"ok": True, "channel": {"id": args["channel"]}}
+            found, refusal = self._reachable("conversations.open", str(args["channel"]))
+            if found is None or found.kind not in ("im", "mpim"):
+                return refusal or {"ok": False, "error": "method_not_supported_for_channel_type"}
+            return {"ok": True, "channel": {"id": found.id}}
         users = [u for u in str(args["users"]).split(",") if u]
         for user_id in users:
             user = self._user(user_id)
@@ -348,7 +616,41 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             if user.deleted:
                 return {"ok": False, "error": "user_disabled"}
-        return {"ok": True, "channel": {"id": _conversation_id(users)}}
+        channel_id = self.dm_channel(*users)
+        if channel_id not in self.state.conversations:
+            self.state.conversations[channel_id] = Conversation(
+                id=channel_id,
+                name=channel_id.lower(),
+                kind="im" if len(users) == 1 else "mpim",
+                members=set(users),
+            )
+        return {"ok": True, "channel": {"id": channel_id}}
+
+    def _m_conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        found = self.state.conversations.get(str(args["channel"]))
+        if found is None or found.slackbot_of is not None:
+            return self.refuse("conversations.join", "channel_not_found", str(args["channel"]))
+        if found.kind != "public":
+            if found.kind == "private" and not found.bot_member:
+                return self.refuse("conversations.join", "channel_not_found", found.id)
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        found.bot_member = True
+        return {"ok": True, "channel": found.as_slack()}
+
+    def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        found = self.state.conversations.get(str(args["channel"]))
+        visible = found is not None and found.slackbot_of is None
+        if found is None or not visible or (found.kind != "public" and not found.bot_member):
+            return self.refuse("conversations.info", "channel_not_found", str(args["channel"]))
+        return {"ok": True, "channel": found.as_slack()}
+
+    def _m_conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        found = self.state.conversations.get(str(args["channel"]))
+        visible = found is not None and found.slackbot_of is None
+        if found is None or not visible or (found.kind != "public" and not found.bot_member):
+            return self.refuse("conversations.members", "channel_not_found", str(args["channel"]))
+        members = sorted(found.members | ({BOT_USER_ID} if found.bot_member else set()))
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
 
     def _post(self, args: dict[str, Any]) -> Message:
         message = Message(
@@ -365,17 +667,35 @@ class FakeSlack:
 
     def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         channel = str(args["channel"])
-        if channel.startswith("U"):
+        if channel[:1] in ("U", "W"):
+            # Slack files a post to a user id in that user's DM with Slackbot, not in the
+            # app's DM: the app's later reads of its own DM never see it.
             user = self._user(channel)
             if user is None:
-                return {"ok": False, "error": "channel_not_found"}
+                return self.refuse("chat.postMessage", "channel_not_found", f"no user {channel}")
             if user.deleted:
                 return {"ok": False, "error": "user_disabled"}
-            args = {**args, "channel": _conversation_id([channel])}
+            slackbot = self.slackbot_dm(channel)
+            self.state.conversations.setdefault(
+                slackbot,
+                Conversation(slackbot, "slackbot", "im", {channel}, False, slackbot_of=channel),
+            )
+            message = self._post({**args, "channel": slackbot})
+            return {"ok": True, "channel": message.channel, "ts": message.ts}
+        found, refusal = self._reachable("chat.postMessage", channel)
+        if found is None:
+            return refusal
         message = self._post(args)
         return {"ok": True, "channel": message.channel, "ts": message.ts}
 
     def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        found, refusal = self._reachable("chat.postEphemeral", str(args["channel"]))
+        if found is None:
+            return refusal
+        if str(args["user"]) not in found.members:
+            return self.refuse(
+                "chat.postEphemeral", "user_not_in_channel", f"{args['user']} not in {found.id}"
+            )
         self.state.ephemerals.append(
             {
                 "channel": args["channel"],
@@ -387,6 +707,9 @@ class FakeSlack:
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        found, refusal = self._reachable("chat.update", str(args["channel"]))
+        if found is None:
+            return refusal
         for message in self.state.messages:
             if message.channel == args["channel"] and message.ts == args["ts"]:
                 message.text = str(args.get("text", message.text))
@@ -396,18 +719,23 @@ class FakeSlack:
 
     def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args["channel"])
+        found, refusal = self._reachable("conversations.history", channel)
+        if found is None:
+            return refusal
         limit = int(args.get("limit", 100))
         oldest = float(args.get("oldest", 0) or 0)
-        found = [m for m in self.state.messages if m.channel == channel and float(m.ts) >= oldest]
-        found.sort(key=lambda m: float(m.ts), reverse=True)
+        found_messages = [
+            m for m in self.state.messages if m.channel == channel and float(m.ts) >= oldest
+        ]
+        found_messages.sort(key=lambda m: float(m.ts), reverse=True)
         include_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         out = []
-        for m in found[:limit]:
+        for m in found_messages[:limit]:
             item: dict[str, Any] = {"type": "message", "ts": m.ts, "text": m.text, "user": m.user}
             if include_metadata and m.metadata:
                 item["metadata"] = m.metadata
             out.append(item)
-        return {"ok": True, "messages": out, "has_more": len(found) > limit}
+        return {"ok": True, "messages": out, "has_more": len(found_messages) > limit}
 
     def _view(self, args: dict[str, Any], **extra: Any) -> dict[str, Any]:
         view = _maybe_json(args["view"])
@@ -446,6 +774,12 @@ class FakeSlack:
         return {"ok": True, "upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
 
     def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        if args.get("channel_id"):
+            found, refusal = self._reachable(
+                "files.completeUploadExternal", str(args["channel_id"])
+            )
+            if found is None:
+                return refusal
         files = _maybe_json(args["files"])
         for item in files:
             if item["id"] not in self.state.uploads:
@@ -456,12 +790,6 @@ class FakeSlack:
                 initial_comment=args.get("initial_comment"),
             )
         return {"ok": True, "files": [{"id": f["id"]} for f in files]}
-
-
-def _conversation_id(users: list[str]) -> str:
-    if len(users) == 1:
-        return "D" + users[0]
-    return "G" + "-".join(sorted(users))
 
 
 def _is_int(value: Any) -> bool:
@@ -505,8 +833,10 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/respond/"):
                 with fake.lock:
                     payload = json.loads(raw or b"{}")
-                    fake.state.responses.append({"url": path, **payload})
-                self._reply(200, {"ok": True}, {})
+                    refused = fake.check_message("response_url", payload)
+                    if refused is None:
+                        fake.state.responses.append({"url": path, **payload})
+                self._reply(200, {"ok": refused is None, "error": refused}, {})
                 return
             if path.startswith("/upload/"):
                 with fake.lock:

@@ -1,47 +1,93 @@
-"""app.yaml declares exactly what the code registers: command, events, interactivity."""
+"""app.yaml declares exactly what the code registers and needs: command, events,
+interactivity, bot scopes (declared = used, both ways) and how command text arrives.
+
+The scopes used are derived from the Web API methods the product's code calls
+(testkit.manifest.web_api_methods) and Slack's method reference (testkit/slack_methods.json):
+a new call without its scope fails here, and the fake refuses it in every test that makes it.
+A method whose scope depends on the conversation type (conversations.history: channels:,
+groups:, im:, mpim:) needs the scope of each type the product uses it on, read from the code.
+"""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 from bot.app import Mentorbot
+from handlers.ids import Block
+from handlers.program_admin import MENTION, program_settings_form
+from testkit import manifest
+from testkit.slack import METHODS, TYPE_PREFIX
 
-MANIFEST = Path(__file__).resolve().parent.parent / "app.yaml"
+
+def _channel_kinds(element: dict[str, Any]) -> set[str]:
+    """The conversation types a settings-modal channel picker can choose."""
+    if element["type"] in ("channels_select", "multi_channels_select"):
+        return {"public"}
+    include = (element.get("filter") or {}).get("include") or list(TYPE_PREFIX)
+    return set(include)
 
 
-def _manifest() -> dict[str, Any]:
-    # PyYAML is not a dependency; the manifest's lists are simple enough to read directly.
-    text = MANIFEST.read_text()
-    commands = re.findall(r"^\s*- command: (\S+)", text, re.M)
-    events_block = re.search(r"bot_events:(.*?)(?:\n  \w|\Z)", text, re.S)
-    events: list[str] = []
-    if events_block:
-        events = re.findall(r"^\s*- (\w+)\s*$", events_block.group(1), re.M)
-        if "[]" in events_block.group(1).split("\n")[0]:
-            events = []
-    shortcuts = re.findall(r"^\s*callback_id: (\S+)", text, re.M)
-    interactive = re.search(r"interactivity:\s*\n\s*is_enabled: (true|false)", text)
+def _conversation_kinds() -> dict[str, set[str]]:
+    """The conversation types each per-type method is called on.
+
+    conversations.open opens DMs and group DMs by user ids (the outbox's dm_to and
+    notify.tell_in_dm); the outbox posts, and after an uncertain attempt reads history, in
+    those and in each program's admin and program channels, whatever the settings modal
+    lets an admin pick.
+    """
+    form = program_settings_form(None).to_dict()
+    channels: set[str] = set()
+    for block in form["blocks"]:
+        if block.get("block_id") in (Block.P_ADMIN_CHANNEL, Block.P_CHANNEL):
+            channels |= _channel_kinds(block["element"])
     return {
-        "commands": set(commands),
-        "events": set(events),
-        "shortcuts": set(shortcuts),
-        "interactive": interactive is not None and interactive.group(1) == "true",
+        "conversations.open": {"im", "mpim"},
+        "conversations.history": {"im", "mpim", *channels},
     }
 
 
+def scopes_used() -> set[str]:
+    kinds = _conversation_kinds()
+    used: set[str] = set()
+    for method in manifest.web_api_methods():
+        needed: list[str] = METHODS[method]["scopes"]
+        per_type = len(needed) > 1 and all(s.split(":")[0] in TYPE_PREFIX.values() for s in needed)
+        if not per_type:
+            used |= set(needed)
+            continue
+        assert method in kinds, f"{method}: say which conversation types the product uses"
+        prefixes = {TYPE_PREFIX[kind] for kind in kinds[method]}
+        used |= {s for s in needed if s.split(":")[0] in prefixes}
+    return used | {"commands"}  # the slash command itself
+
+
+def test_declared_scopes_are_exactly_the_ones_the_code_uses() -> None:
+    declared = manifest.load().bot_scopes
+    used = scopes_used()
+    assert used - declared == set(), "the code calls methods app.yaml grants no scope for"
+    assert declared - used == set(), "app.yaml asks for scopes no code uses"
+
+
+def test_a_new_call_without_its_scope_would_fail() -> None:
+    # users.profile.get needs users.profile:read, which app.yaml does not grant.
+    assert "users.profile:read" in METHODS["users.profile.get"]["scopes"]
+    assert "users.profile:read" not in manifest.load().bot_scopes
+
+
 def test_manifest_matches_registered_listeners(bot: Mentorbot) -> None:
-    manifest = _manifest()
+    app = manifest.load()
     registrar = bot.registrar
-    assert manifest["commands"] == registrar.commands
-    assert manifest["events"] == registrar.events
-    assert manifest["shortcuts"] == registrar.shortcuts
+    assert set(app.commands) == registrar.commands
+    assert app.events == registrar.events
+    assert app.shortcuts == registrar.shortcuts
     # Slash command answers and modals need interactivity once any action or view exists.
-    assert manifest["interactive"] == (registrar.interactive or bool(registrar.commands))
+    assert app.interactive == (registrar.interactive or bool(registrar.commands))
+    assert app.socket_mode  # the README's first command runs Socket Mode
 
 
-def test_scopes_cover_the_features() -> None:
-    text = MANIFEST.read_text()
-    for scope in ("commands", "chat:write", "im:write", "mpim:write", "users:read"):
-        assert f"- {scope}\n" in text
+def test_command_text_arrives_as_the_parser_reads_it() -> None:
+    """`/mentor admin add @bob`: the parser reads Slack's escaped mention <@U…|bob>, which
+    Slack sends only with should_escape on; with it off the typed @bob would arrive."""
+    assert MENTION.match("<@U0BOB00001|bob>")
+    assert not MENTION.match("@bob")
+    assert manifest.load().commands["/mentor"] is True

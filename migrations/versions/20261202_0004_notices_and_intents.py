@@ -26,6 +26,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=64), nullable=True))
+        batch.add_column(
+            sa.Column("priority", sa.Integer(), server_default=sa.text("1"), nullable=False)
+        )
+    op.create_index("ix_outbox_priority", "outbox", ["state", "priority", "id"])
     op.create_index("ix_outbox_match", "outbox", ["match_id", "state"])
     with op.batch_alter_table("matches") as batch:
         batch.add_column(sa.Column("next_due_at", sa.DateTime(timezone=True), nullable=True))
@@ -63,5 +67,7 @@ def downgrade() -> None:
     with op.batch_alter_table("matches") as batch:
         batch.drop_column("next_due_at")
     op.drop_index("ix_outbox_match", table_name="outbox")
+    op.drop_index("ix_outbox_priority", table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("priority")
         batch.drop_column("kind")

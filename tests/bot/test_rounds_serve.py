@@ -1,4 +1,5 @@
-"""End to end through `mentorbot serve --http`: run a round, approve it, intros arrive once."""
+"""End to end through `mentorbot serve`, over HTTP and over Socket Mode: run a round,
+approve it, intros arrive once."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -14,8 +16,8 @@ from sqlalchemy import Engine, func, select
 from bot.app import Mentorbot
 from handlers.ids import Action
 from models.tables import OutboxMessage
-from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
-from testkit.serve import ServeProcess, start_serve
+from testkit.requests import SIGNING_SECRET, Payloads, SlackDriver, ack_json
+from testkit.serve import MODES, ServeProcess, process_driver, start_serve
 from testkit.slack import BOT_TOKEN, FakeSlack
 from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
@@ -31,8 +33,16 @@ ADMIN_CHANNEL = "CADMIN0001"
 FORM = "application/x-www-form-urlencoded"
 
 
-@pytest.fixture
-def round_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[ServeProcess]:
+@dataclass
+class Running:
+    process: ServeProcess
+    driver: SlackDriver
+
+
+@pytest.fixture(params=MODES)
+def round_server(
+    request: pytest.FixtureRequest, fake_slack: FakeSlack, engine: Engine
+) -> Iterator[Running]:
     server = start_serve(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -40,10 +50,12 @@ def round_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[ServeProcess
             "SLACK_API_URL": fake_slack.api_url,
             "DATABASE_URL": engine.url.render_as_string(hide_password=False),
             "MENTORBOT_ADMINS": ADMIN,
-        }
+        },
+        (f"--{request.param}",),
+        fake=fake_slack,
     )
     try:
-        yield server
+        yield Running(server, process_driver(request.param, server.url, fake_slack))
     finally:
         server.stop()
 
@@ -58,12 +70,10 @@ def _eventually(check: Callable[[], bool], timeout: float = 30) -> None:
         tick.wait(0.1)
 
 
-def _send(server: ServeProcess, body: str) -> dict[str, Any]:
-    status, text = post_http(
-        f"{server.url}/slack/events", body, content_type=FORM, headers=sign(body)
-    )
-    assert status == 200
-    return json.loads(text) if text else {}
+def _send(server: Running, body: str) -> dict[str, Any]:
+    response = server.driver.send(body, content_type=FORM)
+    assert response.status == 200
+    return ack_json(response)
 
 
 def _previews(fake: FakeSlack) -> list[Any]:
@@ -71,11 +81,11 @@ def _previews(fake: FakeSlack) -> list[Any]:
 
 
 def test_admin_runs_and_approves_a_round_and_each_pair_gets_one_intro(
-    round_server: ServeProcess, bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
+    round_server: Running, bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     with bot.sessions.begin() as s:
         make_rounds_world(s, clock(), pairs=2, fake=fake_slack)
-    payloads = Payloads(response_url=fake_slack.response_url())
+    payloads = Payloads(response_url=fake_slack.response_url(), slack=fake_slack)
 
     _send(round_server, payloads.slash_command(ADMIN, "admin round --dry-run", ADMIN_CHANNEL))
     _eventually(lambda: len(_previews(fake_slack)) == 1)
@@ -110,7 +120,7 @@ def test_admin_runs_and_approves_a_round_and_each_pair_gets_one_intro(
             )
         )
     assert lands is not None
-    round_server.stop()  # the rest is the outbox at that time: a leader on the bot's clock
+    round_server.process.stop()  # the rest is the outbox at that time: a leader on the bot's clock
     clock.set(lands)
     settle(bot)
     with bot.sessions() as s:

@@ -1,4 +1,6 @@
-"""`mentorbot serve --http` as a real process: health, a signed command, hostile bodies.
+"""`mentorbot serve` as a real process: health, a signed command, hostile bodies, a command
+answered in time in HTTP and in Socket Mode (whose requests carry no signature: the WebSocket
+itself was opened with the app token).
 
 Every Slack request is vetted before Bolt parses it: an oversized body is refused (413)
 before it is read, an unsigned one (401) before anything is parsed or stored, a signed but
@@ -15,7 +17,7 @@ import socket
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,8 +26,8 @@ from sqlalchemy import Engine, func
 from sqlalchemy import select as sql_select
 
 from models.tables import AuditEntry, OutboxMessage, Person, ProcessedEvent, Workspace
-from testkit.requests import SIGNING_SECRET, Payloads, post_http, sign
-from testkit.serve import ServeProcess, start_serve
+from testkit.requests import SIGNING_SECRET, Payloads, SlackDriver, ack_json, post_http, sign
+from testkit.serve import MODES, ServeProcess, process_driver, serve_process, start_serve
 from testkit.slack import BOT_TOKEN, TEAM_ID, FakeSlack
 
 FORM = "application/x-www-form-urlencoded"
@@ -35,6 +37,24 @@ MB = 1024 * 1024
 @dataclass
 class Server:
     url: str
+    driver: SlackDriver
+
+
+def start_server(
+    mode: str, fake: FakeSlack, engine: Engine, **env: str
+) -> tuple[Server, Callable[[], None]]:
+    url, stop = serve_process(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            **env,
+        },
+        mode=mode,
+        fake=fake,
+    )
+    return Server(url, process_driver(mode, url, fake)), stop
 
 
 @pytest.fixture
@@ -55,8 +75,26 @@ def served(fake_slack: FakeSlack, engine: Engine) -> Iterator[ServeProcess]:
 
 
 @pytest.fixture
-def server(served: ServeProcess) -> Server:
-    return Server(served.url)
+def server(served: ServeProcess, fake_slack: FakeSlack) -> Server:
+    return Server(served.url, process_driver("http", served.url, fake_slack))
+
+
+@pytest.fixture(params=MODES)
+def any_server(
+    request: pytest.FixtureRequest, fake_slack: FakeSlack, engine: Engine
+) -> Iterator[Server]:
+    started, stop = start_server(request.param, fake_slack, engine)
+    try:
+        yield started
+    finally:
+        stop()
+
+
+def test_a_command_is_answered_in_time_in_both_modes(any_server: Server) -> None:
+    started = time.monotonic()
+    answer = ack_json(any_server.driver.command("U0000001", "help"))
+    assert "/mentor join" in answer["text"]
+    assert time.monotonic() - started < 3.0  # Slack's own limit for an answer
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -114,7 +152,7 @@ def test_health_probes_never_call_slack(served: ServeProcess, fake_slack: FakeSl
 def test_health_help_and_forged_requests(
     server: Server, fake_slack: FakeSlack, engine: Engine
 ) -> None:
-    payloads = Payloads(response_url=fake_slack.response_url())
+    payloads = Payloads(response_url=fake_slack.response_url(), slack=fake_slack)
     body = payloads.slash_command("U0000001", "help")
     started = time.monotonic()
     status, text = post_http(
@@ -154,7 +192,7 @@ def test_help_is_answered_while_ten_listeners_wait_on_a_slow_slack(
 
     with make_session_factory(engine).begin() as s:  # an open program: joins ask Slack
         make_enroll_world(s, datetime.now(UTC))
-    payloads = Payloads(response_url=fake_slack.response_url())
+    payloads = Payloads(response_url=fake_slack.response_url(), slack=fake_slack)
     form = "application/x-www-form-urlencoded"
     fake_slack.delays["*"] = 6.0  # every Web API call takes Slack six seconds
 

@@ -9,6 +9,7 @@ from handlers.listen import Answer, Request
 from testkit.requests import SlackDriver
 from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
+from tests.support.world import ADMIN_CHANNEL, arrange_channels
 
 
 def _gated(bot: Mentorbot, ran: list[str]) -> None:
@@ -26,8 +27,9 @@ def test_non_admin_button_is_refused_before_the_listener(
     ran: list[str] = []
     _gated(bot, ran)
     fake_slack.add_user("UPLAIN0001")
+    arrange_channels(fake_slack, ADMIN, "UPLAIN0001")
 
-    response = slack.action("UPLAIN0001", "test_admin_button", channel_id="CADMIN0001")
+    response = slack.action("UPLAIN0001", "test_admin_button", channel_id=ADMIN_CHANNEL)
 
     assert response.status == 200
     assert ran == []
@@ -35,7 +37,7 @@ def test_non_admin_button_is_refused_before_the_listener(
     assert [c.args["user"] for c in refusals] == ["UPLAIN0001"]
     assert "only program admins" in refusals[0].args["text"]
 
-    slack.action(ADMIN, "test_admin_button", channel_id="CADMIN0001")
+    slack.action(ADMIN, "test_admin_button", channel_id=ADMIN_CHANNEL)
     assert ran == [ADMIN]
 
 
@@ -53,3 +55,15 @@ def test_non_admin_view_submission_is_refused_with_a_clear_modal(
     assert "only program admins" in json.dumps(body["view"])
     assert "test_admin_button" in bot.registrar.admin_actions
     assert "test_admin_view" in bot.registrar.admin_views
+
+
+def test_a_refusal_with_nowhere_to_answer_goes_to_the_apps_dm(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    _gated(bot, [])
+    fake_slack.add_user("UPLAIN0001")
+    home = {"id": "VHOME0001", "type": "home", "blocks": []}  # a click on App Home
+    slack.action("UPLAIN0001", "test_admin_button", view=home)
+    (told,) = fake_slack.messages_in(fake_slack.dm_channel("UPLAIN0001"))
+    assert "only program admins" in told.text
+    assert fake_slack.messages_in(fake_slack.slackbot_dm("UPLAIN0001")) == []

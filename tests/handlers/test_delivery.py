@@ -14,6 +14,16 @@ from models.workspace import ensure_workspace
 from testkit.slack import TEAM_ID, FakeSlack
 from tests.support.clock import FrozenClock
 
+# Two channels the bot was invited to, as a program's admin and program channels are.
+C1 = "C0PROGRAM01"
+C2 = "C0OTHERPRG1"
+
+
+@pytest.fixture(autouse=True)
+def channels(fake_slack: FakeSlack) -> None:
+    fake_slack.add_channel(C1, "mentoring")
+    fake_slack.add_channel(C2, "mentoring-admins")
+
 
 @pytest.fixture
 def workspace_id(bot: Mentorbot, clock: FrozenClock) -> int:
@@ -99,64 +109,64 @@ def test_rate_limit_waits_for_retry_after_then_delivers(
     bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int, clock: FrozenClock
 ) -> None:
     fake_slack.add_user("U1")
-    queue(bot, workspace_id, "k1", "C1", "hello")
+    queue(bot, workspace_id, "k1", C1, "hello")
     fake_slack.inject("chat.postMessage", status=429, retry_after=7)
     assert bot.deliverer.run_once().retried == 1
     clock.advance(seconds=6)
     assert bot.deliverer.run_once().sent == 0
-    assert fake_slack.messages_in("C1") == []
+    assert fake_slack.messages_in(C1) == []
     clock.advance(seconds=1)
     assert bot.deliverer.run_once().sent == 1
-    assert [m.text for m in fake_slack.messages_in("C1")] == ["hello"]
+    assert [m.text for m in fake_slack.messages_in(C1)] == ["hello"]
 
 
 def test_server_errors_back_off_and_keep_order_per_conversation(
     bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int, clock: FrozenClock
 ) -> None:
-    queue(bot, workspace_id, "a", "C1", "first")
-    queue(bot, workspace_id, "b", "C1", "second")
-    queue(bot, workspace_id, "c", "C2", "other channel")
+    queue(bot, workspace_id, "a", C1, "first")
+    queue(bot, workspace_id, "b", C1, "second")
+    queue(bot, workspace_id, "c", C2, "other channel")
     fake_slack.inject("chat.postMessage", status=503)
     report = bot.deliverer.run_once()
     # "second" must not overtake "first"; another conversation is not held up.
     assert (report.retried, report.sent) == (1, 1)
-    assert [m.text for m in fake_slack.messages_in("C2")] == ["other channel"]
-    assert fake_slack.messages_in("C1") == []
+    assert [m.text for m in fake_slack.messages_in(C2)] == ["other channel"]
+    assert fake_slack.messages_in(C1) == []
     clock.advance(seconds=5)
     bot.deliverer.run_once()
-    assert [m.text for m in fake_slack.messages_in("C1")] == ["first", "second"]
+    assert [m.text for m in fake_slack.messages_in(C1)] == ["first", "second"]
 
 
 def test_crash_after_slack_accepted_does_not_post_twice(
     bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int
 ) -> None:
-    queue(bot, workspace_id, "k1", "C1", "only once")
+    queue(bot, workspace_id, "k1", C1, "only once")
     # Simulate a process that died after Slack accepted the post but before marking it.
     with bot.sessions.begin() as s:
         [pending] = outbox.list_due(s, bot.deps.clock())
         outbox.begin_attempt(s, pending.id)
-        outbox.remember_channel(s, pending.id, "C1")
+        outbox.remember_channel(s, pending.id, C1)
     bot.client.chat_postMessage(
-        channel="C1",
+        channel=C1,
         text="only once",
         metadata={"event_type": "mentorbot_message", "event_payload": {"key": "k1"}},
     )
     report = bot.deliverer.run_once()
     assert (report.sent, report.recovered) == (0, 1)
-    assert len(fake_slack.messages_in("C1")) == 1
+    assert len(fake_slack.messages_in(C1)) == 1
     assert states(bot) == {"k1": "sent"}
 
 
 def test_crash_before_slack_call_sends_on_restart(
     bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int
 ) -> None:
-    queue(bot, workspace_id, "k1", "C1", "eventually")
+    queue(bot, workspace_id, "k1", C1, "eventually")
     with bot.sessions.begin() as s:
         [pending] = outbox.list_due(s, bot.deps.clock())
         outbox.begin_attempt(s, pending.id)
-        outbox.remember_channel(s, pending.id, "C1")
+        outbox.remember_channel(s, pending.id, C1)
     assert bot.deliverer.run_once().sent == 1
-    assert [m.text for m in fake_slack.messages_in("C1")] == ["eventually"]
+    assert [m.text for m in fake_slack.messages_in(C1)] == ["eventually"]
 
 
 def test_deactivated_user_fails_the_message_and_calls_the_hook(
@@ -177,8 +187,8 @@ def test_deactivated_user_fails_the_message_and_calls_the_hook(
 def test_revoked_token_stops_the_workspace_without_retrying(
     bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int, clock: FrozenClock
 ) -> None:
-    queue(bot, workspace_id, "a", "C1", "one")
-    queue(bot, workspace_id, "b", "C2", "two")
+    queue(bot, workspace_id, "a", C1, "one")
+    queue(bot, workspace_id, "b", C2, "two")
     fake_slack.inject("chat.postMessage", error="token_revoked")
     bot.deliverer.run_once()
     calls = len(fake_slack.calls_to("chat.postMessage"))

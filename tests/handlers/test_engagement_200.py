@@ -44,7 +44,7 @@ LIVES = "ABCD"
 def driver(
     request: pytest.FixtureRequest, bot: Mentorbot, fake_slack: FakeSlack
 ) -> Iterator[SlackDriver]:
-    payloads = Payloads(response_url=fake_slack.response_url())
+    payloads = Payloads(response_url=fake_slack.response_url(), slack=fake_slack)
     if request.param == "app":
         yield SlackDriver(bot.app, payloads)
         return

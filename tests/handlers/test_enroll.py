@@ -26,6 +26,7 @@ from models.tables import (
 )
 from testkit.requests import SlackDriver, ack_json
 from testkit.slack import FakeSlack
+from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.enroll_world import (
     EnrollWorld,
@@ -34,7 +35,13 @@ from tests.support.enroll_world import (
     metadata,
     opened_form,
 )
-from tests.support.world import make_enrollment, make_match, make_person, make_round
+from tests.support.world import (
+    arrange_channels,
+    make_enrollment,
+    make_match,
+    make_person,
+    make_round,
+)
 
 ALICE = "UALICE0001"
 BOB = "UBOBBY0001"
@@ -43,6 +50,7 @@ BOB = "UBOBBY0001"
 def _world(bot: Mentorbot, fake: FakeSlack, clock: FrozenClock, **program: Any) -> EnrollWorld:
     fake.add_user(ALICE, real_name="Alice Ng", tz="America/New_York")
     fake.add_user(BOB, real_name="Bob Roy", tz="Europe/Berlin")
+    arrange_channels(fake, ADMIN)
     with bot.sessions.begin() as s:
         return make_enroll_world(s, clock(), **program)
 

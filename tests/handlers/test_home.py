@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from bot.app import Mentorbot
 from handlers.ids import Action, Callback
-from models.tables import Enrollment, Match, Person, Program
+from models.tables import Enrollment, Match, Person, Program, Workspace
 from testkit.requests import SlackDriver
 from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
 from tests.handlers.test_enroll import ALICE, BOB, _drain, _join, _matched, _world
 from tests.support.clock import FrozenClock
 from tests.support.enroll_world import opened_form
+from tests.support.world import make_program
 
 
 def _home(fake: FakeSlack, user: str) -> str:
@@ -139,3 +140,31 @@ def test_a_deactivated_user_is_withdrawn_and_the_partner_told_once(
         assert s.get_one(Match, match_id).end_reason == "deactivated"
         assert s.scalars(select(Program.status)).one() == "open"
     assert len(fake_slack.messages_in(fake_slack.dm_channel(BOB))) == 1
+
+
+def test_home_offers_every_open_program_to_join(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    _world(bot, fake_slack, clock)
+    with bot.sessions.begin() as s:
+        first = s.scalars(select(Program)).one()
+        make_program(
+            s, s.get_one(Workspace, first.workspace_id), clock(), slug="design", name="Design"
+        )
+    _open_home(slack, ALICE)  # Slack refuses a Home whose Join buttons share an action_id
+    home = _home(fake_slack, ALICE)
+    assert "Join Engineering mentoring" in home
+    assert "Join Design" in home
+
+
+def test_a_join_home_cannot_start_is_explained_in_the_apps_dm(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    _world(bot, fake_slack, clock)
+    fake_slack.add_user("UGUEST0001", "gus", is_restricted=True)
+    _open_home(slack, "UGUEST0001")
+    program = _button(fake_slack, "UGUEST0001", Action.HOME_JOIN)
+    slack.action("UGUEST0001", Action.HOME_JOIN, program)  # guests cannot enroll
+    (told,) = fake_slack.messages_in(fake_slack.dm_channel("UGUEST0001"))
+    assert "guest" in told.text.lower()
+    assert fake_slack.messages_in(fake_slack.slackbot_dm("UGUEST0001")) == []

@@ -14,6 +14,7 @@ from models.tables import AuditEntry, Person, Program, ProgramAdmin, Skill
 from testkit.requests import SlackDriver, ack_json
 from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
+from tests.support.world import ADMIN_CHANNEL
 
 
 def _text(value: str) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def _settings(**overrides: Any) -> dict[str, Any]:
         Block.P_CAPACITY: _text("2"),
         Block.P_CAPACITY_MAX: _text("3"),
         Block.P_APPROVAL: _pick("yes"),
-        Block.P_ADMIN_CHANNEL: {V: {"type": "channels_select", "selected_channel": "CADMIN0001"}},
+        Block.P_ADMIN_CHANNEL: {V: {"type": "channels_select", "selected_channel": ADMIN_CHANNEL}},
         Block.P_CHANNEL: {V: {"type": "channels_select", "selected_channel": None}},
         Block.P_SKILLS: _text("Kubernetes, Pricing"),
     }
@@ -68,7 +69,7 @@ def test_admin_creates_edits_and_lists_a_program(
         assert (program.slug, program.timezone, program.admin_channel_id) == (
             "engineering-mentoring",
             "Europe/Berlin",
-            "CADMIN0001",
+            ADMIN_CHANNEL,
         )
         skills = s.scalars(select(Skill.name).where(Skill.program_id == program.id)).all()
         assert len(skills) == 60  # 58 shipped + the two added
@@ -110,6 +111,8 @@ def test_invalid_settings_are_shown_next_to_each_field(
             Block.P_CAPACITY_MAX: _text("2"),
         }
     )
+    fake_slack.add_user(ADMIN)
+    slack.command(ADMIN, "admin program create")  # the errors must name the modal's inputs
     answer = ack_json(slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, bad, private_metadata="{}"))
     assert answer["response_action"] == "errors"
     assert set(answer["errors"]) == {
@@ -127,18 +130,18 @@ def test_invalid_settings_are_shown_next_to_each_field(
 def test_program_admins_are_added_and_removed_by_mention(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
+    fake_slack.add_user("UBOB000001", "bob")
     ack_json(slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, _settings(), private_metadata="{}"))
     assert "Use `/mentor admin add" in ack_json(slack.command(ADMIN, "admin add bob"))["text"]
-    assert (
-        "is now an admin" in ack_json(slack.command(ADMIN, "admin add <@UBOB000001|bob>"))["text"]
-    )
-    assert "already" in ack_json(slack.command(ADMIN, "admin add <@UBOB000001>"))["text"]
+    # typed as a person types it; Slack delivers <@UBOB000001|bob> (app.yaml should_escape)
+    assert "is now an admin" in ack_json(slack.command(ADMIN, "admin add @bob"))["text"]
+    assert "already" in ack_json(slack.command(ADMIN, "admin add @bob"))["text"]
     # Bob may now run admin commands; removed, he may not
     assert (
         "Engineering mentoring"
         in ack_json(slack.command("UBOB000001", "admin program list"))["text"]
     )
-    assert "no longer" in ack_json(slack.command(ADMIN, "admin remove <@UBOB000001>"))["text"]
+    assert "no longer" in ack_json(slack.command(ADMIN, "admin remove @bob"))["text"]
     assert (
         "only program admins" in ack_json(slack.command("UBOB000001", "admin program list"))["text"]
     )

@@ -68,6 +68,7 @@ def test_admin_runs_round_approves_once_and_each_pair_gets_one_intro(
         assert needle in body
     value = _button_value(preview, Action.ROUND_APPROVE)
 
+    fake_slack.add_members(ADMIN_CHANNEL, "UMENTEE000")  # someone who is not an admin
     slack.action("UMENTEE000", Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL)
     refusals = fake_slack.calls_to("chat.postEphemeral")
     assert [c.args["user"] for c in refusals] == ["UMENTEE000"]
@@ -218,3 +219,17 @@ def test_member_deleted_before_approval_is_cancelled_without_a_slack_call(
         assert s.get_one(Program, world.program_id).name in json.dumps(
             fake_slack.messages_in(fake_slack.dm_channel(world.mentors[0]))[0].text
         )
+
+
+def test_a_rate_limited_preview_is_posted_once_after_retry_after(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    _world(bot, fake_slack, clock)
+    fake_slack.inject("chat.postMessage", status=429, retry_after=5)
+    slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)
+    assert bot.deliverer.run_once().retried == 1
+    clock.advance(seconds=5)
+    _drain(bot)  # the retry first reads the channel's history for its own post
+    assert _preview(fake_slack).text
+    with bot.sessions.begin() as s:
+        assert s.scalars(select(OutboxMessage.state)).all() == ["sent"]

@@ -14,7 +14,6 @@ checked against the methods the code calls, so a new one cannot be added without
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from handlers.pacing import Pacer
 from models import outbox
 from models.tables import Base, Enrollment, OutboxMessage, Skill, Workspace
 from models.workspace import ensure_person
+from testkit.manifest import web_api_methods
 from testkit.requests import SlackDriver
 from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
@@ -131,17 +131,7 @@ def _enrolled(bot: Mentorbot) -> int:
 
 
 def test_every_method_the_bot_calls_is_swept() -> None:
-    called = set()
-    for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("bot/*.py"), *ROOT.glob("flows/*.py")]:
-        if path.name.startswith("bench"):
-            continue
-        for name in re.findall(r"client\.([a-z]+_[A-Za-z_]+)\(", path.read_text()):
-            if name == "files_upload_v2":  # slack_sdk's two-step upload
-                called |= {"files.getUploadURLExternal", "files.completeUploadExternal"}
-            else:
-                called.add(name.replace("_", ".", 1))
-    called.discard("api.call")  # the outbox: api_call(message.method), chat.postMessage
-    called.add("chat.postMessage")
+    called = web_api_methods(ROOT)
     assert called <= METHODS_SWEPT, called - METHODS_SWEPT
 
 

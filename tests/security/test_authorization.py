@@ -20,11 +20,11 @@ from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import make_rounds_world
 from tests.support.work import settle
+from tests.support.world import ADMIN_CHANNEL
 
 PARTICIPANT = "UMENTEE000"
-ADMIN_CHANNEL = "CADMIN0001"
 REFUSAL = "only program admins"
-ARGUMENTS = ("", "Engineering", "--dry-run", f"<@{ADMIN}>", "add <@UMENTEE000>")
+ARGUMENTS = ("", "Engineering", "--dry-run", "@uadmin0001", "add @umentee000")
 QUIET_METHODS = {"chat.postEphemeral", "users.info", "auth.test", "team.info"}
 
 
@@ -41,6 +41,7 @@ def _world(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack, clock: FrozenClo
     fake.add_user(ADMIN, real_name="Ada Admin")
     with bot.sessions.begin() as s:
         make_rounds_world(s, clock(), pairs=2, fake=fake)
+    fake.add_members(ADMIN_CHANNEL, PARTICIPANT)  # a participant who can see its buttons
     slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)  # a proposed round to target
     settle(bot)
     with bot.sessions.begin() as s:

@@ -20,7 +20,13 @@ from models.tables import (
     Workspace,
 )
 from testkit.slack import TEAM_ID, FakeSlack
-from tests.support.world import make_enrollment, make_person, make_program, make_workspace
+from tests.support.world import (
+    arrange_channels,
+    make_enrollment,
+    make_person,
+    make_program,
+    make_workspace,
+)
 
 SKILLS = (
     ("python", "Python", "engineering"),
@@ -90,7 +96,10 @@ def make_rounds_world(
     mentor_tz: str = "Europe/London",
     **program_values: Any,
 ) -> RoundsWorld:
-    """`pairs` mentors (London) and mentees (New York) whose skills fit one to one."""
+    """`pairs` mentors (London) and mentees (New York) whose skills fit one to one; with the
+    fake, its people and the program's channels (the admin in them) are arranged in Slack."""
+    if fake is not None:
+        arrange_channels(fake, "UADMIN0001")
     workspace = workspace or make_workspace(s, at, team_id=TEAM_ID)
     program = make_program(s, workspace, at, **program_values)
     skill_ids = make_skills(s, program, at)

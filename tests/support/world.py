@@ -13,8 +13,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models.tables import Enrollment, Match, MatchMember, Person, Program, Round, Workspace
+from testkit.slack import FakeSlack
 
 TEAM = "T0000TEST"
+ADMIN_CHANNEL = "CADMIN0001"
+PROGRAM_CHANNEL = "CPROGRAM01"
+
+
+def arrange_channels(fake: FakeSlack, *members: str) -> None:
+    """The program's admin and program channels as Slack has them, the bot invited to both:
+    public, since the settings modal's channels_select offers public channels only."""
+    fake.add_channel(ADMIN_CHANNEL, "mentoring-admins", members=members)
+    fake.add_channel(PROGRAM_CHANNEL, "mentoring", members=members)
 
 
 def make_workspace(s: Session, at: datetime, team_id: str = TEAM) -> Workspace:
@@ -32,7 +42,7 @@ def make_program(s: Session, workspace: Workspace, at: datetime, **values: Any) 
         "timezone": "UTC",
         "weights": {},
         "settings": {},
-        "admin_channel_id": "CADMIN0001",
+        "admin_channel_id": ADMIN_CHANNEL,
         "created_at": at,
         "updated_at": at,
     }
