@@ -167,9 +167,19 @@ def solvers_case(seekers: int = 8000, mentors: int = 2400) -> None:
 
 def ibm_people(path: Path) -> tuple[tuple[Participant, ...], Taxonomy]:
     """A real-shaped roster (bench.ibm_roster) as engine participants."""
+    return employees(ibm_roster.read_roster(path), mentor_share=100, capacity=2)
+
+
+def employees(
+    roster: list[ibm_roster.Employee], mentor_share: int, capacity: int
+) -> tuple[tuple[Participant, ...], Taxonomy]:
+    """Employees as participants: `mentor_share` % of those who could mentor enroll as
+    mentors (by a hash of their number), everyone else as a mentee."""
     skills = [Skill(_slug(name), name, c) for name, c in ibm_roster.skill_clusters().items()]
     out = []
-    for e in ibm_roster.read_roster(path):
+    for e in roster:
+        if e.mentor and (e.digest >> 8) % 100 >= mentor_share:
+            continue
         out.append(
             Participant(
                 key=e.number,
@@ -182,7 +192,7 @@ def ibm_people(path: Path) -> tuple[tuple[Participant, ...], Taxonomy]:
                 department=e.department,
                 timezone=e.zone,
                 languages=("en",),
-                capacity=2 if e.mentor else 0,
+                capacity=capacity if e.mentor else 0,
                 waiting_days=float(e.digest % 30),
                 segments=MappingProxyType(
                     {
