@@ -233,30 +233,46 @@ def full_graph(
 
 
 def rescore(
-    f: Features, forbidden: Forbidden, rows: Types, cols: Types, t_rows: I64, t_cols: I64
-) -> tuple[I64, I64, F32]:
-    """Every feasible arc between the given row types and column types: (r, c, score)."""
+    f: Features,
+    forbidden: Forbidden,
+    rows: Types,
+    cols: Types,
+    t_rows: I64,
+    t_cols: I64,
+    row_floor: npt.NDArray[np.float64],
+    col_price: npt.NDArray[np.float64],
+) -> tuple[I64, I64, F32, npt.NDArray[np.float64]]:
+    """Arcs between the given row and column types whose score exceeds
+    row_floor[row] + col_price[col] (both per type, in score points): (r, c, score), and
+    per given row the largest score - col_price of the feasible arcs left out (-inf: none)."""
     out_r: list[I64] = []
     out_c: list[I64] = []
     out_v: list[F32] = []
+    rest = np.full(len(t_rows), -np.inf)
     g_cols = cols.rep[t_cols]
     tables = column_tables(f, g_cols)
     col_pos = np.full(f.n, -1, dtype=np.int64)
     col_pos[g_cols] = np.arange(len(g_cols))
+    price = col_price[t_cols]
     step = max(1, BLOCK_CELLS // max(len(g_cols), 1))
     for begin in range(0, len(t_rows), step):
         chunk_t = t_rows[begin : begin + step]
         chunk = rows.rep[chunk_t]
         block = block_scores(f, chunk, tables)
         forbidden.apply(block, chunk, col_pos)
-        r, c = np.nonzero(block >= FLOOR)
+        # prices run to millions of weight units: float32 would blur the comparison
+        gain = block - price[None, :]
+        keep = gain > row_floor[chunk_t][:, None]
+        r, c = np.nonzero(keep)
         out_r.append(chunk_t[r])
         out_c.append(t_cols[c])
         out_v.append(block[r, c])
+        gain[keep] = -np.inf
+        rest[begin : begin + step] = gain.max(axis=1)
     if not out_r:
         e = np.zeros(0, dtype=np.int64)
-        return e, e, np.zeros(0, np.float32)
-    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v)
+        return e, e, np.zeros(0, np.float32), rest
+    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v), rest
 
 
 def bipartite_candidates(

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.candidates import bipartite_candidates, peer_candidates
-from matching.circles import form_circles
+from matching.circles import ANY, Group, form_circles
 from matching.constraints import Forbidden, forbidden_pairs
 from matching.coverage import coverage
 from matching.diagnose import diagnose
@@ -32,7 +32,14 @@ from matching.problem import (
     Stats,
     Unmatched,
 )
-from matching.scoring import SCALE, Features, build_features, objective_weights, score_pairs
+from matching.scoring import (
+    SCALE,
+    Features,
+    build_features,
+    objective_weights,
+    overlap_fit,
+    score_pairs,
+)
 from matching.solve_peers import pair_up
 
 I64 = npt.NDArray[np.int64]
@@ -55,6 +62,7 @@ class _Round:
     edges: int = 0
     pairs_bound: int | None = None
     exact: Exact | None = None
+    solver: str = ""
 
     def lap(self, name: str, since: float) -> float:
         now = time.perf_counter()
@@ -162,6 +170,9 @@ def _pair_match(state: _Round, seeker: int, giver: int, comps: dict[str, F64], e
     )
 
 
+FULL_GRAPH_PAIRS = 1_000_000  # circles: up to this many mentee x mentor pairs, keep them all
+
+
 def _solve_pairs(state: _Round) -> None:
     f, config = state.f, state.problem.config
     seekers = _indices(f, SEEKER_ROLES)
@@ -211,24 +222,24 @@ def _solve_circles(state: _Round) -> None:
         else givers
     )
     t = time.perf_counter()
-    a, b = bipartite_candidates(
-        f,
-        state.forbidden,
-        seekers,
-        givers,
-        config.candidates_per_seeker,
-        config.candidates_per_mentor * config.circle_max,
-    )
+    k, k2 = config.candidates_per_seeker, config.candidates_per_mentor * config.circle_max
+    if len(seekers) * len(givers) <= FULL_GRAPH_PAIRS:
+        # every feasible pair: group rules cut circles, so short lists would run dry
+        k, k2 = max(k, len(givers)), max(k2, len(seekers))
+    a, b = bipartite_candidates(f, state.forbidden, seekers, givers, k, k2)
     t = state.lap("candidates", t)
     a, b, comps, _, weights = _scored(state, a, b)
     state.edges = len(a)
     capacity = np.array([p.capacity for p in f.people], dtype=np.int64)
-    circles, closed = form_circles(f, a, b, weights, capacity)
+    circles, winner = form_circles(f, state.forbidden, a, b, weights, capacity)
+    state.solver = f"circles: best of greedy and flow ({winner})"
     t = state.lap("solve", t)
     edge_of = {(x, y): e for e, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True))}
     for circle in circles:
         rows = [edge_of[(m, circle.mentor)] for m in circle.mentees]
         breakdown = {name: float(np.mean(comps[name][rows])) for name in COMPONENTS}
+        # the time everyone shares, not the mean of the mentor's pairs
+        breakdown["overlap"] = float(overlap_fit(np.array([circle.minutes]), config)[0])
         mentor = state.person(circle.mentor)
         cluster = f.clusters[circle.cluster] if circle.cluster >= 0 else None
         reasons = explain_circle(
@@ -238,6 +249,7 @@ def _solve_circles(state: _Round) -> None:
             breakdown,
             f.weights,
             state.problem.taxonomy,
+            everyone_minutes=circle.minutes,
         )
         state.matches.append(
             Match(
@@ -252,21 +264,25 @@ def _solve_circles(state: _Round) -> None:
     t = state.lap("explain", t)
     placed = {m for c in circles for m in c.mentees}
     hosts = {c.mentor for c in circles}
-    seeker_edges = set(a.tolist())
+    fitting: dict[int, set[int]] = {}
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        fitting.setdefault(x, set()).add(y)
     for i in seekers.tolist():
         if i in placed:
             continue
-        if i in closed:
+        mentors = fitting.get(i, set())
+        if mentors - hosts:
+            # a fitting mentor hosts no circle: too few who fit together wanted one there
             state.leave_out(i, "mentee", Reason.CIRCLE_TOO_SMALL)
         else:
-            state.explain_unplaced(i, "mentee", i in seeker_edges, givers, True)
+            state.explain_unplaced(i, "mentee", bool(mentors), givers, True)
     giver_mentees: dict[int, set[int]] = {}
     for x, y in zip(a.tolist(), b.tolist(), strict=True):
         giver_mentees.setdefault(y, set()).add(x)
     for j in givers.tolist():
         if j in hosts:
             continue
-        if giver_mentees.get(j, set()) & closed:
+        if giver_mentees.get(j, set()) - placed:
             state.leave_out(j, "mentor", Reason.CIRCLE_TOO_SMALL)
         else:
             state.explain_unplaced(j, "mentor", j in giver_mentees, seekers, False)
@@ -460,9 +476,9 @@ def match(problem: Problem) -> Result:
     givers = _indices(state.f, GIVER_ROLES, with_capacity=True)
     if fmt == "circle":
         _solve_circles(state)
-        return _finish(state, seekers, givers, "min-cost-flow circles")
+        return _finish(state, seekers, givers, state.solver)
     _solve_pairs(state)
-    return _finish(state, seekers, givers, "min-cost-flow")
+    return _finish(state, seekers, givers, "max flow, then min-cost flow, priced on the full graph")
 
 
 def match_newcomer(problem: Problem, key: int) -> Result:
@@ -493,14 +509,25 @@ def match_newcomer(problem: Problem, key: int) -> Result:
     a, b, comps, _, weights = _scored(state, a, b, peer=peer)
     state.edges = len(a)
     order = np.lexsort((b if seeker else a, -weights))
+    minutes = 0
     if seeker:
         take = order[:1]
+    elif config.format == "circle":
+        # best waiting mentees first, each only if every rule holds with everyone already in
+        group = Group(f, state.forbidden)
+        circle = group.open(me, ANY, min(person.capacity, config.circle_max))
+        joined = [
+            e
+            for e in order.tolist()
+            if len(circle.mentees) < circle.size and group.join(circle, int(a[e]), 0)
+        ]
+        take = np.array(joined if len(joined) >= config.circle_min else [], dtype=np.int64)
+        minutes = sum(end - begin for begin, end in circle.spans)
     else:
         take = order[: person.capacity]
-        if config.format == "circle":
-            take = take[: config.circle_max] if len(take) >= config.circle_min else take[:0]
     if config.format == "circle" and not seeker and len(take):
         breakdown = {name: float(np.mean(comps[name][take])) for name in COMPONENTS}
+        breakdown["overlap"] = float(overlap_fit(np.array([minutes]), config)[0])
         reasons = explain_circle(
             person,
             [f.people[i] for i in a[take].tolist()],
@@ -508,6 +535,7 @@ def match_newcomer(problem: Problem, key: int) -> Result:
             breakdown,
             f.weights,
             problem.taxonomy,
+            everyone_minutes=minutes,
         )
         state.matches.append(
             Match(

@@ -33,6 +33,7 @@ RESERVOIR = 48  # arcs kept per row from the full pass (priced exactly, solved w
 ALL_CELLS = 250_000  # a cluster group this small keeps every feasible arc
 NEAR = 25  # weight units: rescored arcs this close to improving are kept for later rounds
 MAX_ROUNDS = 200
+ACTIVATE = 4  # arcs per row brought into the solved graph per pricing round
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,17 @@ class _Arcs:
     def drop(self, keep: B) -> None:
         self.r, self.c, self.w = self.r[keep], self.c[keep], self.w[keep]
         self.score, self.active = self.score[keep], self.active[keep]
+
+
+def _activate(arcs: _Arcs, gain: I64) -> None:
+    """Bring the arcs that could improve the solution into the solved graph: per row the
+    ACTIVATE best by gain among those within NEAR of improving (the rest stay known and are
+    priced again after the next solve), so the solved graph grows only where it must."""
+    waiting = np.flatnonzero(~arcs.active & (gain > -NEAR))
+    if not len(waiting):
+        return
+    best = _top_per(arcs.r[waiting], gain[waiting].astype(np.float64), ACTIVATE)
+    arcs.active[waiting[best]] = True
 
 
 def _exact_weights(
@@ -180,15 +192,21 @@ def solve_pairs(
     n_cols = max(cols.n, 1)
     placements = int(min(supply.sum(), tier_caps.sum()))
     big = (2 * SCALE + int(tier_costs.max(initial=0)) + 1) * (placements + 1) + 1
-    bounds = [(tr, tc, bd.copy()) for tr, tc, bd in fg.groups]
+    # per cluster group: its rows, columns, score bound, and once rescored a bound on
+    # big + w - v of every arc left out (valid for the prices `snap`; nan: not yet)
+    bounds: list[tuple[I64, I64, F32, npt.NDArray[np.float64], I64 | None]] = [
+        (tr, tc, bd.copy(), np.full(len(tr), np.nan), None) for tr, tc, bd in fg.groups
+    ]
     slots, slot_ptr = _slot_order(capacity, cols)
     banned = np.zeros(0, dtype=np.int64)
     rounds = rescored = 0
     certified = False
     flows = np.zeros(0, dtype=np.int64)
     prices: Duals | None = None
+    _debug("pass", len(arcs.r), rows.n, cols.n)
     for _ in range(MAX_ROUNDS):
         live = np.flatnonzero(arcs.active)
+        _debug("solve", len(live))
         flows = transport(arcs.r[live], arcs.c[live], arcs.w[live], supply, tier_caps, tier_costs)
         rounds += 1
         prices = duals(
@@ -198,36 +216,42 @@ def solve_pairs(
             raise SolverError("the flow's duals do not certify it on its own graph")
         u, v = prices.u, prices.v
         gain = big + arcs.w - u[arcs.r] - v[arcs.c]
-        if (~arcs.active & (gain > 0)).any():
-            # arcs close to improving join too: the next prices usually need them
-            arcs.active |= gain > -NEAR
-            continue
+        _debug("duals", int((~arcs.active & (gain > 0)).sum()))
+        found = bool((~arcs.active & (gain > 0)).any())
         # the rest of the full graph: a row whose bound clears every column's price is done
-        found = False
-        for g, (tr, tc, bd) in enumerate(bounds):
+        for g, (tr, tc, bd, db, snap) in enumerate(bounds):
             if not len(tc):
                 continue
-            slack = big + bonus[tr] + np.floor(bd.astype(np.float64) * SCALE) + 2 - u[tr]
-            loose = np.isfinite(bd) & (slack > v[tc].min())
+            drop = float(np.maximum(snap - v[tc], 0).max()) if snap is not None else 0.0
+            by_score = big + bonus[tr] + np.floor(bd.astype(np.float64) * SCALE) + 2 - u[tr]
+            loose = np.where(
+                ~np.isnan(db),
+                db + drop + 2 > u[tr],
+                np.isfinite(bd) & (by_score > v[tc].min()),
+            )
             if not loose.any():
                 continue
             t_rows = tr[loose]
             rescored += len(t_rows)
-            r2, c2, s2 = rescore(f, forbidden, rows, cols, t_rows, tc)
+            _debug("rescore", len(t_rows), len(tc))
+            # in score points: keep arcs within NEAR (plus rounding) of improving
+            floor = (u - big - bonus - NEAR - 3).astype(np.float64) / SCALE
+            r2, c2, s2, rest = rescore(
+                f, forbidden, rows, cols, t_rows, tc, floor, v.astype(np.float64) / SCALE
+            )
             codes2 = r2 * n_cols + c2
             fresh = ~contains(np.sort(arcs.codes(n_cols)), codes2) & ~contains(banned, codes2)
             r2, c2, s2 = r2[fresh], c2[fresh], s2[fresh]
             ok2, w2 = _exact_weights(f, forbidden, rows, cols, r2, c2)
             gain2 = np.where(ok2, big + w2 - u[r2] - v[c2], np.iinfo(np.int64).min)
-            take = gain2 > -NEAR
-            arcs.add(r2[take], c2[take], w2[take], s2[take], gain2[take] > -NEAR)
+            arcs.add(r2[ok2], c2[ok2], w2[ok2], s2[ok2], np.zeros(int(ok2.sum()), np.bool_))
             found |= bool((gain2 > 0).any())
-            # what stays out bounds the row from now on
-            new_bound = np.full(rows.n, -np.inf, dtype=np.float32)
-            np.maximum.at(new_bound, r2[~take], s2[~take])
-            bd[loose] = new_bound[t_rows]
-            bounds[g] = (tr, tc, bd)
+            # what stays out is bounded by the prices now: only a price drop reopens it
+            db = db + drop
+            db[loose] = big + bonus[t_rows] + np.floor(rest * SCALE) + 2
+            bounds[g] = (tr, tc, bd, db, v[tc].copy())
         if found:
+            _activate(arcs, big + arcs.w - u[arcs.r] - v[arcs.c])
             continue
         # optimal on the full graph; now no two "both" people may mentor each other
         pair_s, pair_g = _expand(rows, cols, slots, slot_ptr, arcs.r[live], arcs.c[live], flows)
@@ -269,6 +293,16 @@ def solve_pairs(
         had_edge_seekers=had_s,
         had_edge_givers=had_g,
     )
+
+
+def _debug(*what: object) -> None:
+    import os
+    import resource
+    import time
+
+    if os.environ.get("MATCH_DEBUG"):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"{time.perf_counter():.1f} {rss}MB", *what, flush=True)
 
 
 def _mutual(n: int, seekers: I64, givers: I64) -> I64:
