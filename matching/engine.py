@@ -200,12 +200,25 @@ def _solve_pairs(state: _Round) -> None:
     placed, loaded = set(a.tolist()), set(b.tolist())
     # optimal on the full graph: a mentee left out with any fitting mentor means every such
     # mentor is full, and a mentor left idle means every fitting mentee was placed
-    for i in seekers.tolist():
-        if i not in placed:
-            state.explain_unplaced(i, "mentee", bool(exact.had_edge_seekers[i]), givers, True)
-    for j in givers.tolist():
-        if j not in loaded:
-            state.explain_unplaced(j, "mentor", bool(exact.had_edge_givers[j]), seekers, False)
+    # look-alikes left out share one diagnosis
+    known: dict[tuple[bool, int], tuple[Reason, tuple[str, ...]]] = {}
+    sides: tuple[tuple[Side, I64, npt.NDArray[np.bool_], I64, I64, set[int]], ...] = (
+        ("mentee", seekers, exact.had_edge_seekers, exact.seeker_kind, givers, placed),
+        ("mentor", givers, exact.had_edge_givers, exact.giver_kind, seekers, loaded),
+    )
+    for side, people, had, kind, others, done in sides:
+        seeker = side == "mentee"
+        for i in people.tolist():
+            if i in done:
+                continue
+            if had[i]:
+                state.leave_out(i, side, Reason.ALL_TAKEN)
+                continue
+            key = (seeker, int(kind[i]))
+            if key not in known:
+                known[key] = diagnose(f, state.forbidden, i, others, seeker)
+            reason, detail = known[key]
+            state.leave_out(i, side, reason, detail)
     state.lap("unmatched", t)
 
 

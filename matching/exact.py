@@ -53,6 +53,8 @@ class Exact:
     penalty: int  # load-spreading cost paid, in weight units (SCALE per score point)
     had_edge_seekers: B  # per participant: has any feasible counterpart at all
     had_edge_givers: B
+    seeker_kind: I64  # per participant: its mentee type (-1: none); look-alikes share one
+    giver_kind: I64
 
 
 def tier_table(capacity: I64, types: Types, load_spread: float) -> tuple[I64, I64]:
@@ -203,10 +205,8 @@ def solve_pairs(
     certified = False
     flows = np.zeros(0, dtype=np.int64)
     prices: Duals | None = None
-    _debug("pass", len(arcs.r), rows.n, cols.n)
     for _ in range(MAX_ROUNDS):
         live = np.flatnonzero(arcs.active)
-        _debug("solve", len(live))
         flows = transport(arcs.r[live], arcs.c[live], arcs.w[live], supply, tier_caps, tier_costs)
         rounds += 1
         prices = duals(
@@ -216,7 +216,6 @@ def solve_pairs(
             raise SolverError("the flow's duals do not certify it on its own graph")
         u, v = prices.u, prices.v
         gain = big + arcs.w - u[arcs.r] - v[arcs.c]
-        _debug("duals", int((~arcs.active & (gain > 0)).sum()))
         found = bool((~arcs.active & (gain > 0)).any())
         # the rest of the full graph: a row whose bound clears every column's price is done
         for g, (tr, tc, bd, db, snap) in enumerate(bounds):
@@ -233,7 +232,6 @@ def solve_pairs(
                 continue
             t_rows = tr[loose]
             rescored += len(t_rows)
-            _debug("rescore", len(t_rows), len(tc))
             # in score points: keep arcs within NEAR (plus rounding) of improving
             floor = (u - big - bonus - NEAR - 3).astype(np.float64) / SCALE
             r2, c2, s2, rest = rescore(
@@ -292,17 +290,9 @@ def solve_pairs(
         penalty=paid,
         had_edge_seekers=had_s,
         had_edge_givers=had_g,
+        seeker_kind=rows.of,
+        giver_kind=cols.of,
     )
-
-
-def _debug(*what: object) -> None:
-    import os
-    import resource
-    import time
-
-    if os.environ.get("MATCH_DEBUG"):
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        print(f"{time.perf_counter():.1f} {rss}MB", *what, flush=True)
 
 
 def _mutual(n: int, seekers: I64, givers: I64) -> I64:

@@ -12,9 +12,8 @@ from bench import exact_reference, ibm_roster, synth
 from bench.matching import WEEK, employees
 from matching.engine import match
 from matching.problem import Participant, Problem, ProgramConfig, Reason, Result
-from matching.timing import pattern_of, working_intervals
+from matching.timing import pattern_of, weekly_overlap_hours, working_intervals
 from tests.matching.helpers import person, problem
-from tests.matching.test_properties import allowed
 
 
 @cache
@@ -76,21 +75,32 @@ def test_every_reason_given_is_true_against_the_full_graph() -> None:
     placed = {m.members[0] for m in result.matches}
     mentors = [p for p in prob.participants if p.role == "mentor" and p.capacity]
     mentees = [p for p in prob.participants if p.role == "mentee"]
-    told = {(u.key, u.side): u for u in result.unmatched}
-    checked = 0
-    for (key, side), u in told.items():
-        if u.reason is not Reason.ALL_TAKEN:
-            continue
-        me = by_key[key]
-        if side == "mentee":  # "every mentor who fits you is full"
-            fitting = [m for m in mentors if allowed(prob, me, m) and goal_fits(prob, me, m)]
+
+    memo: dict[tuple[object, object], float] = {}
+
+    def fits(s: Participant, g: Participant) -> bool:
+        """Every hard rule, from the fields (weekly hours memoised per pair of patterns)."""
+        key = (pattern_of(s), pattern_of(g))
+        if key not in memo:
+            memo[key] = weekly_overlap_hours(s, g, prob.config.week_start)
+        listed = {x.lower() for x in s.languages}, {x.lower() for x in g.languages}
+        return (
+            _pair_rules_ok(prob, s, g)
+            and (not all(listed) or bool(listed[0] & listed[1]))
+            and memo[key] >= prob.config.min_overlap_hours
+            and goal_fits(prob, s, g)
+        )
+
+    told = [u for u in result.unmatched if u.reason is Reason.ALL_TAKEN]
+    assert len(told) > 100
+    for u in told[:150]:
+        me = by_key[u.key]
+        if u.side == "mentee":  # "every mentor who fits you is full"
+            fitting = [m for m in mentors if fits(me, m)]
             assert fitting
             assert all(load.get(m.key, 0) >= m.capacity for m in fitting)
         else:  # "the mentees who fit you were matched with others"
-            fitting = [s for s in mentees[:400] if allowed(prob, s, me) and goal_fits(prob, s, me)]
-            assert all(s.key in placed for s in fitting)
-        checked += 1
-    assert checked > 100
+            assert all(s.key in placed for s in mentees if fits(s, me))
 
 
 def test_no_two_people_mentor_each_other() -> None:
