@@ -33,6 +33,7 @@ RESERVOIR = 48  # arcs kept per row from the full pass (priced exactly, solved w
 ALL_CELLS = 250_000  # a cluster group this small keeps every feasible arc
 NEAR = 25  # weight units: rescored arcs this close to improving are kept for later rounds
 MAX_ROUNDS = 200
+WEIGHT_CHUNK = 500_000  # arcs weighed at once
 ACTIVATE = 4  # arcs per row brought into the solved graph per pricing round
 
 
@@ -119,10 +120,17 @@ def _activate(arcs: _Arcs, gain: I64) -> None:
 def _exact_weights(
     f: Features, forbidden: Forbidden, rows: Types, cols: Types, r: I64, c: I64
 ) -> tuple[B, I64]:
-    a, b = rows.rep[r], cols.rep[c]
-    scores = score_pairs(f, a, b)
-    ok = scores.feasible & ~forbidden.pair_mask(a, b)
-    return ok, objective_weights(f, a, scores.score)
+    """Feasibility and integer weight of arcs (r, c), exactly (float64), in chunks so that
+    millions of arcs never hold all their score components at once."""
+    ok = np.zeros(len(r), dtype=np.bool_)
+    w = np.zeros(len(r), dtype=np.int64)
+    for begin in range(0, len(r), WEIGHT_CHUNK):
+        part = slice(begin, begin + WEIGHT_CHUNK)
+        a, b = rows.rep[r[part]], cols.rep[c[part]]
+        scores = score_pairs(f, a, b)
+        ok[part] = scores.feasible & ~forbidden.pair_mask(a, b)
+        w[part] = objective_weights(f, a, scores.score)
+    return ok, w
 
 
 def _expand(
@@ -218,6 +226,8 @@ def solve_pairs(
         gain = big + arcs.w - u[arcs.r] - v[arcs.c]
         found = bool((~arcs.active & (gain > 0)).any())
         # the rest of the full graph: a row whose bound clears every column's price is done
+        # (a row in two cluster groups may add one arc twice this round: harmless)
+        known = np.sort(arcs.codes(n_cols))
         for g, (tr, tc, bd, db, snap) in enumerate(bounds):
             if not len(tc):
                 continue
@@ -238,7 +248,7 @@ def solve_pairs(
                 f, forbidden, rows, cols, t_rows, tc, floor, v.astype(np.float64) / SCALE
             )
             codes2 = r2 * n_cols + c2
-            fresh = ~contains(np.sort(arcs.codes(n_cols)), codes2) & ~contains(banned, codes2)
+            fresh = ~contains(known, codes2) & ~contains(banned, codes2)
             r2, c2, s2 = r2[fresh], c2[fresh], s2[fresh]
             ok2, w2 = _exact_weights(f, forbidden, rows, cols, r2, c2)
             gain2 = np.where(ok2, big + w2 - u[r2] - v[c2], np.iinfo(np.int64).min)
