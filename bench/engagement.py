@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -88,7 +89,7 @@ def populate(s: Session, live: int, due: int) -> None:
             for side in "AB"
         ]
         person_ids = list(s.scalars(insert(Person).returning(Person.id), people))
-        enrollments = [
+        enrollments: list[dict[str, Any]] = [
             {
                 "program_id": program,
                 "person_id": pid,

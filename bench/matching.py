@@ -1,9 +1,16 @@
-"""Benchmarks: `python -m bench.matching [--no-reference] [small|large|peers|ibm|...|all]`.
+"""Benchmarks: `python -m bench.matching [--no-reference] [--csv FILE] [CASE ...|all]`.
 
-Cases: small, large, peers, ibm, newcomer, solvers; --no-reference skips the wide reference.
+Cases: small, large (synthetic, diverse), ibm8k, ibm130k (IBM-shaped look-alikes, 40 % of
+possible mentors enrolled, one slot each), prototypes (ten profiles, priority mentees),
+circles (a rules-heavy circle program), ibm and ibm-circles (the real roster, --csv), peers,
+newcomer, solvers.
 
-Each case prints wall time, peak memory (ru_maxrss of a fresh process per case), the score
-against a reference solved with much larger candidate lists, and against greedy.
+Each 1:1 case prints wall and user-CPU time and peak memory of the engine alone (ru_maxrss of
+a fresh process per case, read before any reference runs), the engine's certificate, and
+beside it the exact optimum of the same objective on the full feasible graph
+(bench.exact_reference: one min-cost flow over every feasible pair, merged into types;
+cross-checked person by person where that fits in memory) and greedy's on the same graph.
+--no-reference skips both.
 """
 
 from __future__ import annotations
@@ -13,19 +20,21 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 
-from bench import ibm_roster, synth
+from bench import exact_reference, ibm_roster, synth
+from matching import circles
 from matching.candidates import bipartite_candidates
 from matching.constraints import forbidden_pairs
 from matching.engine import GIVER_ROLES, SEEKER_ROLES, match, match_newcomer
 from matching.problem import Participant, Problem, ProgramConfig, Result, Skill, Taxonomy
 from matching.scoring import build_features, objective_weights, score_pairs
 from matching.solve_bipartite import solve_dense, solve_flow, solve_greedy
+from matching.timing import pattern_of, working_intervals
 
 WEEK = datetime(2024, 3, 11, tzinfo=UTC)  # US already on summer time, UK not yet
 IBM_CSV: Path | None = None  # --csv FILE: the IBM HR attrition roster
@@ -35,10 +44,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _report(name: str, result: Result, seconds: float) -> None:
+def _report(name: str, result: Result, seconds: float, cpu: float | None = None) -> None:
     s = result.stats
+    user = f" ({cpu:.2f} s CPU)" if cpu is not None else ""
     print(
-        f"[{name}] {seconds:.2f} s, peak {_peak_mb():.0f} MB; {s.seekers} seekers, "
+        f"[{name}] {seconds:.2f} s{user}, peak {_peak_mb():.0f} MB; {s.seekers} seekers, "
         f"{s.mentors} mentors, {s.slots} slots; {s.matches} matches placing "
         f"{s.matched_seekers}; total score {s.total_score:.1f} (mean {s.mean_score:.4f}); "
         f"{s.candidate_edges} candidate edges; unmatched {s.unmatched}"
@@ -46,26 +56,7 @@ def _report(name: str, result: Result, seconds: float) -> None:
     print(f"  phases: {dict(s.seconds)}")
 
 
-def _greedy(problem: Problem) -> tuple[int, float]:
-    """Greedy on the same candidate graph as `problem` asks for: (placed, total score)."""
-    config = problem.config
-    f = build_features(problem.participants, problem.taxonomy, config)
-    forbidden = forbidden_pairs(f.people, config)
-    roles = np.array([p.role for p in f.people])
-    caps = np.array([p.capacity for p in f.people], dtype=np.int64)
-    seekers = np.nonzero(np.isin(roles, SEEKER_ROLES))[0]
-    givers = np.nonzero(np.isin(roles, GIVER_ROLES) & (caps > 0))[0]
-    a, b = bipartite_candidates(
-        f, forbidden, seekers, givers, config.candidates_per_seeker, config.candidates_per_mentor
-    )
-    scores = score_pairs(f, a, b)
-    keep = scores.feasible & ~forbidden.pair_mask(a, b)
-    a, b, score = a[keep], b[keep], scores.score[keep]
-    chosen = solve_greedy(a, b, objective_weights(f, a, score), caps)
-    return int(chosen.sum()), float(score[chosen].sum())
-
-
-WITH_REFERENCE = True  # --no-reference skips the slow wide-candidate solve and greedy
+WITH_REFERENCE = True  # --no-reference skips the full-graph optimum and greedy
 
 
 def _slots_note(result: Result) -> None:
@@ -76,37 +67,99 @@ def _slots_note(result: Result) -> None:
         print(f"  every slot filled: {filled} ({s.matched_seekers} of {s.slots})")
 
 
-def bipartite_case(
-    name: str, seekers: int, mentors: int, capacity: int, ref_k: tuple[int, int]
-) -> None:
-    people = synth.population(seekers, mentors, seed=11, capacity=capacity)
-    problem = Problem(people, synth.taxonomy(), ProgramConfig(week_start=WEEK))
-    started = time.perf_counter()
+def _engine(name: str, problem: Problem) -> Result:
+    started, cpu = time.perf_counter(), time.process_time()
     result = match(problem)
-    _report(name, result, time.perf_counter() - started)
-    _slots_note(result)
+    _report(name, result, time.perf_counter() - started, time.process_time() - cpu)
+    s = result.stats
+    print(
+        f"  {s.certificate} ({s.seeker_types} mentee and {s.mentor_types} mentor types, "
+        f"{s.solves} solves, {s.excluded_pairs} pairings excluded as mutual)"
+    )
+    print(
+        f"  load: {s.idle_mentors} mentors idle, {s.mentors_with_two_plus} with two or more, "
+        f"load-spreading cost paid {s.load_spread_cost:.2f} score points"
+    )
+    return result
+
+
+def _line(label: str, placed: int, objective: int, best: int, seconds: float) -> str:
+    share = 100 * objective / best if best else 100.0
+    return f"{label}: placed {placed}, objective {objective} ({share:.3f}%), {seconds:.2f} s"
+
+
+def compare(name: str, problem: Problem) -> Result:
+    """The engine beside the exact full-graph optimum and greedy, measured in one run."""
+    result = _engine(name, problem)
     if not WITH_REFERENCE:
-        return
-    wide = replace(
-        problem,
-        config=replace(
-            problem.config, candidates_per_seeker=ref_k[0], candidates_per_mentor=ref_k[1]
-        ),
-    )
-    started = time.perf_counter()
-    reference = match(wide)
-    ref_seconds = time.perf_counter() - started
-    placed, greedy_score = _greedy(wide)
-    s, r = result.stats, reference.stats
+        return result
+    best = exact_reference.optimum(problem)
+    if best is None:
+        print("  full graph: too big for memory here; the certificate stands alone")
+        return result
+    mine = exact_reference.engine_objective(problem, result)
+    s = result.stats
+    print("  " + _line("engine  ", s.matched_seekers, mine, best.objective, s.seconds["total"]))
     print(
-        f"  reference (K={ref_k[0]}, K2={ref_k[1]}, {ref_seconds:.1f} s): placed "
-        f"{r.matched_seekers}, score {r.total_score:.1f}; ours "
-        f"{100 * s.total_score / r.total_score:.3f}% of it, placed {s.matched_seekers}"
+        "  "
+        + _line("optimum ", best.placed, best.objective, best.objective, best.seconds)
+        + f" on {best.arcs} feasible type arcs"
     )
-    print(
-        f"  greedy on the reference graph: placed {placed}, score {greedy_score:.1f} "
-        f"({100 * greedy_score / r.total_score:.2f}%), {r.matched_seekers - placed} fewer placed"
-    )
+    if best.arcs <= 200_000:  # the same optimum person by person, where that fits
+        person = exact_reference.optimum(problem, by_type=False)
+        if person is not None:
+            agree = (person.placed, person.objective) == (best.placed, best.objective)
+            print(
+                f"  cross-check person by person ({person.arcs} arcs, {person.seconds:.1f} s): "
+                f"{'agrees' if agree else 'DISAGREES'}"
+            )
+    first = exact_reference.greedy(problem)
+    if first is not None:
+        print(
+            "  " + _line("greedy  ", first.placed, first.objective, best.objective, first.seconds)
+        )
+    return result
+
+
+def bipartite_case(name: str, seekers: int, mentors: int, capacity: int) -> None:
+    people = synth.population(seekers, mentors, seed=11, capacity=capacity)
+    result = compare(name, Problem(people, synth.taxonomy(), ProgramConfig(week_start=WEEK)))
+    _slots_note(result)
+
+
+def ibm_shaped_case(name: str, people: int) -> None:
+    roster, taxonomy = employees(ibm_roster.synthetic_roster(people), mentor_share=40, capacity=1)
+    compare(name, Problem(roster, taxonomy, ProgramConfig(week_start=WEEK)))
+
+
+def prototypes_case() -> None:
+    people = synth.prototypes(5000, 1500, kinds=10, priority_share=0.1, capacity=1)
+    problem = Problem(people, synth.taxonomy(), ProgramConfig(week_start=WEEK))
+    result = compare("prototypes 5000 x 1500, 10 profiles", problem)
+    first = {p.key for p in people if p.priority}
+    placed = sum(1 for m in result.matches if m.members[0] in first)
+    print(f"  priority mentees placed: {placed} of {len(first)}")
+
+
+def circles_case(problem: Problem | None = None, name: str = "circles rules-heavy") -> None:
+    if problem is None:
+        people, past = synth.rules_heavy_circles(2000, 400)
+        problem = Problem(
+            people,
+            synth.taxonomy(),
+            ProgramConfig(week_start=WEEK, format="circle", past_pairs=past),
+        )
+    started, cpu = time.perf_counter(), time.process_time()
+    result = match(problem)
+    _report(name, result, time.perf_counter() - started, time.process_time() - cpu)
+    print(f"  solver: {result.stats.solver}")
+    print(f"  {circle_audit(problem, result)}")
+    if WITH_REFERENCE:
+        placed, weight = circle_greedy(problem)
+        print(
+            f"  engine placed {result.stats.matched_seekers}; best-edge-first greedy alone "
+            f"placed {placed} (weight {weight})"
+        )
 
 
 def peers_case(size: int = 100_000) -> None:
@@ -167,9 +220,19 @@ def solvers_case(seekers: int = 8000, mentors: int = 2400) -> None:
 
 def ibm_people(path: Path) -> tuple[tuple[Participant, ...], Taxonomy]:
     """A real-shaped roster (bench.ibm_roster) as engine participants."""
+    return employees(ibm_roster.read_roster(path), mentor_share=100, capacity=2)
+
+
+def employees(
+    roster: list[ibm_roster.Employee], mentor_share: int, capacity: int
+) -> tuple[tuple[Participant, ...], Taxonomy]:
+    """Employees as participants: `mentor_share` % of those who could mentor enroll as
+    mentors (by a hash of their number), everyone else as a mentee."""
     skills = [Skill(_slug(name), name, c) for name, c in ibm_roster.skill_clusters().items()]
     out = []
-    for e in ibm_roster.read_roster(path):
+    for e in roster:
+        if e.mentor and (e.digest >> 8) % 100 >= mentor_share:
+            continue
         out.append(
             Participant(
                 key=e.number,
@@ -182,7 +245,7 @@ def ibm_people(path: Path) -> tuple[tuple[Participant, ...], Taxonomy]:
                 department=e.department,
                 timezone=e.zone,
                 languages=("en",),
-                capacity=2 if e.mentor else 0,
+                capacity=capacity if e.mentor else 0,
                 waiting_days=float(e.digest % 30),
                 segments=MappingProxyType(
                     {
@@ -201,28 +264,73 @@ def _slug(role: str) -> str:
     return role.lower().replace(" ", "-")
 
 
-def ibm_case() -> None:
+def circle_audit(problem: Problem, result: Result) -> str:
+    """Co-member rules broken and hours claimed, checked from the participants' own fields."""
+    config = problem.config
+    f = build_features(problem.participants, problem.taxonomy, config)
+    forbidden = forbidden_pairs(f.people, config)
+    index = {p.key: i for i, p in enumerate(f.people)}
+    broken = no_language = no_time = false_words = 0
+    week = config.week_start
+    for m in result.matches:
+        assert m.mentor is not None
+        group = [index[m.mentor], *(index[k] for k in m.members)]
+        broken += sum(
+            forbidden.is_forbidden(x, y) for n, x in enumerate(group) for y in group[n + 1 :]
+        )
+        listed = [{x.lower() for x in f.people[i].languages} for i in group]
+        listed = [x for x in listed if x]
+        no_language += bool(listed) and not set.intersection(*listed)
+        spans = working_intervals(pattern_of(f.people[group[0]]), week, week + timedelta(days=7))
+        for i in group[1:]:
+            other = working_intervals(pattern_of(f.people[i]), week, week + timedelta(days=7))
+            spans = [
+                (max(a, c), min(b, d)) for a, b in spans for c, d in other if max(a, c) < min(b, d)
+            ]
+        hours = sum((b - a).total_seconds() for a, b in spans) / 3600
+        no_time += hours < config.min_overlap_hours - 1e-9
+        false_words += hours == 0 and any("everyone" in r for r in m.reasons)
+    return (
+        f"{len(result.matches)} circles: {broken} co-member pairs breaking a rule, "
+        f"{no_language} without a common language, {no_time} under "
+        f"{config.min_overlap_hours:g} h a week when all are working, {false_words} claiming "
+        "hours for everyone without any"
+    )
+
+
+def circle_greedy(problem: Problem) -> tuple[int, int]:
+    """Best-edge-first greedy alone on the engine's circle graph: (placed, weight)."""
+    config = problem.config
+    f = build_features(problem.participants, problem.taxonomy, config)
+    forbidden = forbidden_pairs(f.people, config)
+    roles = np.array([p.role for p in f.people])
+    caps = np.array([p.capacity for p in f.people], dtype=np.int64)
+    seekers = np.flatnonzero(np.isin(roles, SEEKER_ROLES))
+    givers = np.flatnonzero(
+        np.isin(roles, GIVER_ROLES) & (np.minimum(caps, config.circle_max) >= config.circle_min)
+    )
+    a, b = bipartite_candidates(f, forbidden, seekers, givers, len(givers), len(seekers))
+    scores = score_pairs(f, a, b)
+    keep = scores.feasible & ~forbidden.pair_mask(a, b)
+    a, b = a[keep], b[keep]
+    w = objective_weights(f, a, scores.score[keep])
+    size = np.minimum(caps, config.circle_max)
+    found = circles._greedy(f, circles.Group(f, forbidden), a, b, w, size)
+    return sum(len(c.mentees) for c in found.values()), sum(c.weight for c in found.values())
+
+
+def ibm_case(circle: bool = False) -> None:
     if IBM_CSV is None or not IBM_CSV.exists():
         print(f"[ibm] skipped: pass --csv FILE with the IBM HR attrition roster ({IBM_CSV})")
         return
     people, taxonomy = ibm_people(IBM_CSV)
+    if circle:
+        people = tuple(replace(p, capacity=5) if p.role == "mentor" else p for p in people)
+        config = ProgramConfig(week_start=WEEK, format="circle")
+        circles_case(Problem(people, taxonomy, config), "ibm circles")
+        return
     problem = Problem(people, taxonomy, ProgramConfig(week_start=WEEK))
-    started = time.perf_counter()
-    result = match(problem)
-    _report("ibm", result, time.perf_counter() - started)
-    full = match(
-        replace(
-            problem,
-            config=replace(
-                problem.config, candidates_per_seeker=10_000, candidates_per_mentor=10_000
-            ),
-        )
-    )
-    best = full.stats.total_score
-    print(
-        f"  full graph: placed {full.stats.matched_seekers}, score "
-        f"{full.stats.total_score:.1f}; ours {100 * result.stats.total_score / best:.2f}%"
-    )
+    result = compare("ibm", problem)
     reasons: dict[str, int] = {}
     for u in result.unmatched:
         reasons[u.reason.value] = reasons.get(u.reason.value, 0) + 1
@@ -236,10 +344,15 @@ def ibm_case() -> None:
 
 
 CASES = {
-    "small": lambda: bipartite_case("small 10k x 3k", 10_000, 3_000, 3, (80, 120)),
-    "large": lambda: bipartite_case("large 100k x 30k", 100_000, 30_000, 3, (48, 72)),
+    "small": lambda: bipartite_case("small 10k x 3k", 10_000, 3_000, 3),
+    "large": lambda: bipartite_case("large 100k x 30k", 100_000, 30_000, 3),
+    "ibm8k": lambda: ibm_shaped_case("ibm-shaped 8k", 8_000),
+    "ibm130k": lambda: ibm_shaped_case("ibm-shaped 130k", 130_000),
+    "prototypes": prototypes_case,
+    "circles": circles_case,
     "peers": peers_case,
     "ibm": ibm_case,
+    "ibm-circles": lambda: ibm_case(circle=True),
     "newcomer": newcomer_case,
     "solvers": solvers_case,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
@@ -157,3 +158,72 @@ def population(
             )
         )
     return tuple(out)
+
+
+def prototypes(
+    seekers: int,
+    mentors: int,
+    kinds: int = 10,
+    priority_share: float = 0.1,
+    capacity: int = 1,
+    seed: int = 23,
+) -> tuple[Participant, ...]:
+    """A look-alike roster: every mentee is one of `kinds` mentee profiles and every mentor
+    one of `kinds` mentor profiles (zone, hours, level, department, skills); the first
+    `priority_share` of each mentee profile is first in line (a no-fault exit)."""
+    base = population(kinds, kinds, seed=seed, capacity=capacity)
+    mentee_kinds = [replace(p, never_match=frozenset(), manager_chain=()) for p in base[:kinds]]
+    mentor_kinds = [
+        replace(p, never_match=frozenset(), manager_chain=(), role="mentor") for p in base[kinds:]
+    ]
+    out: list[Participant] = []
+    for i in range(seekers):
+        kind = mentee_kinds[i % kinds]
+        key = i + 1
+        first = (i // kinds) < priority_share * seekers / kinds
+        out.append(
+            replace(
+                kind,
+                key=key,
+                person_id=key,
+                name=f"Person {key}",
+                priority=first,
+                waiting_days=0.0,
+            )
+        )
+    for j in range(mentors):
+        kind = mentor_kinds[j % kinds]
+        key = seekers + j + 1
+        out.append(replace(kind, key=key, person_id=key, name=f"Person {key}"))
+    return tuple(out)
+
+
+def rules_heavy_circles(
+    seekers: int, mentors: int, seed: int = 29
+) -> tuple[tuple[Participant, ...], frozenset[frozenset[int]]]:
+    """A circle program where rules bind between mentees too: each mentee excludes a few
+    other mentees, some report to a fellow mentee, some pairs met before, and a third of
+    people speak only a second language. Returns the people and the past pairs."""
+    rng = np.random.default_rng(seed)
+    base = population(seekers, mentors, seed=seed, capacity=5)
+    n = len(base)
+    out: list[Participant] = []
+    for index, p in enumerate(base):
+        key = p.key
+        excluded = frozenset(int(x) for x in rng.integers(1, seekers + 1, size=3) if x != key)
+        boss = int(rng.integers(1, seekers + 1))
+        chain = (boss, *p.manager_chain) if boss != key and rng.random() < 0.2 else p.manager_chain
+        only = LANGUAGES[1 + int(rng.integers(0, len(LANGUAGES) - 1))]
+        languages = (only,) if rng.random() < 0.3 else (*p.languages, "en")
+        out.append(
+            replace(
+                p,
+                never_match=excluded if index < seekers else p.never_match,
+                manager_chain=tuple(dict.fromkeys(chain)),
+                languages=tuple(dict.fromkeys(languages)),
+            )
+        )
+    past = frozenset(
+        frozenset({int(x), int(y)}) for x, y in rng.integers(1, n + 1, size=(seekers, 2)) if x != y
+    )
+    return tuple(out), past

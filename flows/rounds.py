@@ -128,6 +128,7 @@ CONFIG_SETTINGS = (
     "allow_trios",
     "fairness_margin",
     "fairness_min_group",
+    "load_spread",
 )
 
 

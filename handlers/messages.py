@@ -225,6 +225,18 @@ def preview_lines(n: notices.RoundPreview) -> list[str]:
         lines.append(copy.ROUND_PREVIEW_FAIRNESS.format(flags=words))
     else:
         lines.append(copy.ROUND_PREVIEW_NO_FAIRNESS)
+    if st.get("certificate"):
+        lines.append(copy.ROUND_PREVIEW_OPTIMAL.format(certificate=esc(str(st["certificate"]))))
+    if st.get("matches"):
+        idle, doubled = int(st.get("idle_mentors") or 0), int(st.get("mentors_with_two_plus") or 0)
+        if idle == 0 or doubled == 0:
+            lines.append(copy.ROUND_PREVIEW_LOAD_EVEN)
+        else:
+            lines.append(
+                copy.ROUND_PREVIEW_LOAD.format(
+                    doubled=doubled, idle=idle, cost=float(st.get("load_spread_cost") or 0)
+                )
+            )
     gaps = st.get("coverage_gaps") or []
     if gaps:
         words = "; ".join(

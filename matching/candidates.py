@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -71,6 +73,206 @@ def _top_rows(block: F32, k: int) -> tuple[I64, I64]:
     else:
         r, c = np.nonzero(block >= FLOOR)
     return r.astype(np.int64), c.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Types:
+    """People who look identical to the score and the rules, merged into one type.
+
+    `rep[t]` is the type's first member (lowest index), `members[ptr[t]:ptr[t+1]]` its
+    members in index order, `of[i]` the type of participant i (-1 when not on this side).
+    People under a person-to-person rule (or on both sides, role "both") stay alone, so
+    the rules hold between representatives exactly as between people.
+    """
+
+    rep: I64
+    count: I64
+    ptr: I64
+    members: I64
+    of: I64
+
+    @property
+    def n(self) -> int:
+        return len(self.rep)
+
+
+def _types(
+    f: Features, forbidden: Forbidden, people: I64, columns: list[npt.NDArray[Any]]
+) -> Types:
+    alone = (np.diff(forbidden.ptr)[people] > 0) | np.array(
+        [f.people[i].role == "both" for i in people.tolist()], dtype=np.bool_
+    )
+    key = (
+        np.column_stack(
+            [np.where(alone, people, -1).astype(np.int64)]
+            + [np.asarray(c).reshape(len(people), -1).astype(np.int64) for c in columns]
+        )
+        if len(people)
+        else np.zeros((0, 1), dtype=np.int64)
+    )
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    # number types by their first member, so type order follows participant order
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    kind = rank[inverse]
+    order = np.argsort(kind, kind="stable")
+    count = np.bincount(kind, minlength=len(first)).astype(np.int64)
+    of = np.full(f.n, -1, dtype=np.int64)
+    of[people] = kind
+    return Types(
+        rep=people[np.sort(first)],
+        count=count,
+        ptr=np.concatenate([[0], np.cumsum(count)]).astype(np.int64),
+        members=people[order],
+        of=of,
+    )
+
+
+def seeker_types(f: Features, forbidden: Forbidden, seekers: I64) -> Types:
+    goals = np.sort(f.goals[seekers], axis=1)
+    waiting = f.waiting[seekers].view(np.int64)
+    return _types(
+        f,
+        forbidden,
+        seekers,
+        [
+            f.pattern[seekers],
+            f.level[seekers],
+            f.dept[seekers],
+            f.lang[seekers],
+            f.freq[seekers],
+            f.priority[seekers],
+            waiting,
+            goals,
+            f.n_goals[seekers],
+        ],
+    )
+
+
+def giver_types(f: Features, forbidden: Forbidden, givers: I64) -> Types:
+    credit = np.ascontiguousarray(f.credit[givers]).view(np.int32)
+    return _types(
+        f,
+        forbidden,
+        givers,
+        [
+            f.pattern[givers],
+            f.level[givers],
+            f.dept[givers],
+            f.lang[givers],
+            f.freq[givers],
+            credit,
+        ],
+    )
+
+
+@dataclass
+class FullGraph:
+    """What one pass over every feasible (seeker type, giver type) pair keeps.
+
+    `r, c, score` hold each row's best arcs (its reservoir); for each cluster group, `bound`
+    is a score no arc of that row left out of the reservoir exceeds (-inf: none left out).
+    `row_edge` / `col_edge` say whether a type has any feasible arc at all.
+    """
+
+    r: I64
+    c: I64
+    score: F32
+    groups: list[tuple[I64, I64, F32]]
+    row_edge: npt.NDArray[np.bool_]
+    col_edge: npt.NDArray[np.bool_]
+
+
+def full_graph(
+    f: Features, forbidden: Forbidden, rows: Types, cols: Types, keep: int, all_cells: int
+) -> FullGraph:
+    """Score every feasible type pair once in blocks; keep each row's `keep` best arcs, or
+    all of them where a cluster group has at most `all_cells` cells."""
+    found_r: list[I64] = []
+    found_c: list[I64] = []
+    found_v: list[F32] = []
+    groups: list[tuple[I64, I64, F32]] = []
+    row_edge = np.zeros(rows.n, dtype=np.bool_)
+    col_edge = np.zeros(cols.n, dtype=np.bool_)
+    for g_rows, g_cols in _groups(f, rows.rep, cols.rep):
+        tr, tc = rows.of[g_rows], cols.of[g_cols]
+        tables = column_tables(f, g_cols)
+        col_pos = np.full(f.n, -1, dtype=np.int64)
+        col_pos[g_cols] = np.arange(len(g_cols))
+        everything = len(g_rows) * len(g_cols) <= all_cells or len(g_cols) <= keep
+        bound = np.full(len(g_rows), -np.inf, dtype=np.float32)
+        step = max(1, BLOCK_CELLS // len(g_cols))
+        for begin in range(0, len(g_rows), step):
+            chunk = g_rows[begin : begin + step]
+            block = block_scores(f, chunk, tables)
+            forbidden.apply(block, chunk, col_pos)
+            finite = block >= FLOOR
+            row_edge[tr[begin : begin + step]] |= finite.any(axis=1)
+            col_edge[tc] |= finite.any(axis=0)
+            if everything:
+                r, c = np.nonzero(finite)
+            else:
+                kth = np.partition(block, len(g_cols) - keep, axis=1)[:, len(g_cols) - keep]
+                r, c = np.nonzero(block >= np.maximum(kth, FLOOR)[:, None])
+                bound[begin : begin + step] = np.where(kth >= FLOOR, kth, -np.inf)
+            found_r.append(tr[begin + r])
+            found_c.append(tc[c])
+            found_v.append(block[r, c])
+        if not everything:
+            groups.append((tr, tc, bound))
+    if not found_r:
+        e = np.zeros(0, dtype=np.int64)
+        return FullGraph(e, e, np.zeros(0, np.float32), groups, row_edge, col_edge)
+    r = np.concatenate(found_r)
+    c = np.concatenate(found_c)
+    v = np.concatenate(found_v)
+    # a row in several cluster groups meets some columns twice: keep one copy
+    _, first = np.unique(r * max(cols.n, 1) + c, return_index=True)
+    return FullGraph(r[first], c[first], v[first], groups, row_edge, col_edge)
+
+
+def rescore(
+    f: Features,
+    forbidden: Forbidden,
+    rows: Types,
+    cols: Types,
+    t_rows: I64,
+    t_cols: I64,
+    row_floor: npt.NDArray[np.float64],
+    col_price: npt.NDArray[np.float64],
+) -> tuple[I64, I64, F32, npt.NDArray[np.float64]]:
+    """Arcs between the given row and column types whose score exceeds
+    row_floor[row] + col_price[col] (both per type, in score points): (r, c, score), and
+    per given row the largest score - col_price of the feasible arcs left out (-inf: none)."""
+    out_r: list[I64] = []
+    out_c: list[I64] = []
+    out_v: list[F32] = []
+    rest = np.full(len(t_rows), -np.inf)
+    g_cols = cols.rep[t_cols]
+    tables = column_tables(f, g_cols)
+    col_pos = np.full(f.n, -1, dtype=np.int64)
+    col_pos[g_cols] = np.arange(len(g_cols))
+    price = col_price[t_cols]
+    step = max(1, BLOCK_CELLS // max(len(g_cols), 1))
+    for begin in range(0, len(t_rows), step):
+        chunk_t = t_rows[begin : begin + step]
+        chunk = rows.rep[chunk_t]
+        block = block_scores(f, chunk, tables)
+        forbidden.apply(block, chunk, col_pos)
+        # prices run to millions of weight units: float32 would blur the comparison
+        gain = block - price[None, :]
+        keep = gain > row_floor[chunk_t][:, None]
+        r, c = np.nonzero(keep)
+        out_r.append(chunk_t[r])
+        out_c.append(t_cols[c])
+        out_v.append(block[r, c])
+        gain[keep] = -np.inf
+        rest[begin : begin + step] = gain.max(axis=1)
+    if not out_r:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, np.zeros(0, np.float32), rest
+    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v), rest
 
 
 def bipartite_candidates(

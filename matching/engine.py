@@ -14,10 +14,11 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.candidates import bipartite_candidates, peer_candidates
-from matching.circles import form_circles
+from matching.circles import ANY, Group, form_circles
 from matching.constraints import Forbidden, forbidden_pairs
 from matching.coverage import coverage
 from matching.diagnose import diagnose
+from matching.exact import Exact, solve_pairs
 from matching.explain import explain_circle, explain_group, explain_pair, unmatched_words
 from matching.fairness import audit
 from matching.problem import (
@@ -31,16 +32,20 @@ from matching.problem import (
     Stats,
     Unmatched,
 )
-from matching.scoring import Features, build_features, objective_weights, score_pairs
-from matching.solve_bipartite import solve_flow
+from matching.scoring import (
+    SCALE,
+    Features,
+    build_features,
+    objective_weights,
+    overlap_fit,
+    score_pairs,
+)
 from matching.solve_peers import pair_up
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 SEEKER_ROLES = ("mentee", "both")
 GIVER_ROLES = ("mentor", "both")
-MUTUAL_REPAIRS = 10
-WIDEN_ROUNDS = 4
 
 
 @dataclass
@@ -56,6 +61,8 @@ class _Round:
     unmatched: list[Unmatched] = field(default_factory=list)
     edges: int = 0
     pairs_bound: int | None = None
+    exact: Exact | None = None
+    solver: str = ""
 
     def lap(self, name: str, since: float) -> float:
         now = time.perf_counter()
@@ -163,31 +170,7 @@ def _pair_match(state: _Round, seeker: int, giver: int, comps: dict[str, F64], e
     )
 
 
-def _solve_without_mutual_pairs(
-    a: I64, b: I64, weights: I64, capacity: I64, alive: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.bool_]:
-    """Flow solution; two "both" people mentoring each other would be the same pair twice,
-    so the weaker edge of such a pair is removed from `alive` and the flow solved again."""
-    chosen = np.zeros(len(a), dtype=np.bool_)
-    for _ in range(MUTUAL_REPAIRS):
-        live = np.nonzero(alive)[0]
-        chosen[:] = False
-        chosen[live[solve_flow(a[live], b[live], weights[live], capacity)]] = True
-        taken = {
-            (x, y): e
-            for e, x, y in zip(
-                np.nonzero(chosen)[0].tolist(), a[chosen].tolist(), b[chosen].tolist(), strict=True
-            )
-        }
-        mutual = [(e, taken[(y, x)]) for (x, y), e in taken.items() if (y, x) in taken and x < y]
-        if not mutual:
-            break
-        for e1, e2 in mutual:
-            alive[min((e1, e2), key=lambda e: (weights[e], e))] = False
-    return chosen
-
-
-FULL_GRAPH_PAIRS = 1_000_000  # up to this many seeker x mentor pairs, keep them all
+FULL_GRAPH_PAIRS = 1_000_000  # circles: up to this many mentee x mentor pairs, keep them all
 
 
 def _solve_pairs(state: _Round) -> None:
@@ -195,63 +178,47 @@ def _solve_pairs(state: _Round) -> None:
     seekers = _indices(f, SEEKER_ROLES)
     givers = _indices(f, GIVER_ROLES, with_capacity=True)
     t = time.perf_counter()
-    k, k2 = config.candidates_per_seeker, config.candidates_per_mentor
-    if len(seekers) * len(givers) <= FULL_GRAPH_PAIRS:
-        # a small program gets every feasible pair: exact, and still well under a second
-        k, k2 = max(k, len(givers)), max(k2, len(seekers))
-    a, b = bipartite_candidates(f, state.forbidden, seekers, givers, k, k2)
-    t = state.lap("candidates", t)
-    a, b, comps, _, weights = _scored(state, a, b)
     capacity = np.array([p.capacity for p in f.people], dtype=np.int64)
-    alive = np.ones(len(a), dtype=np.bool_)
-    for widen in range(WIDEN_ROUNDS + 1):
-        chosen = _solve_without_mutual_pairs(a, b, weights, capacity, alive)
-        if widen == WIDEN_ROUNDS:
-            break
-        # Top-K lists can all point at the same popular people when many look alike; so
-        # the people still waiting meet the mentors still free, and the flow runs again.
-        is_placed = np.zeros(f.n, dtype=np.bool_)
-        is_placed[a[chosen]] = True
-        load = np.bincount(b[chosen], minlength=f.n)
-        waiting = seekers[~is_placed[seekers]]
-        free = givers[load[givers] < capacity[givers]]
-        if not len(waiting) or not len(free):
-            break
-        a2, b2 = bipartite_candidates(
-            f,
-            state.forbidden,
-            waiting,
-            free,
-            config.candidates_per_seeker,
-            config.candidates_per_mentor,
-        )
-        fresh = ~np.isin(a2 * f.n + b2, a * f.n + b)
-        if not fresh.any():
-            break
-        a2, b2, comps2, _, weights2 = _scored(state, a2[fresh], b2[fresh])
-        if not len(a2):
-            break
-        a, b, weights = (
-            np.concatenate([a, a2]),
-            np.concatenate([b, b2]),
-            np.concatenate([weights, weights2]),
-        )
-        comps = {name: np.concatenate([comps[name], comps2[name]]) for name in comps}
-        alive = np.concatenate([alive, np.ones(len(a2), dtype=np.bool_)])
-    state.edges = len(a)
+    exact = solve_pairs(
+        f,
+        state.forbidden,
+        seekers,
+        givers,
+        capacity,
+        config.candidates_per_seeker,
+        config.candidates_per_mentor,
+        config.load_spread,
+    )
+    state.exact = exact
+    state.edges = exact.arcs
     t = state.lap("solve", t)
-    order = np.lexsort((a[chosen], b[chosen]))
-    for e in np.nonzero(chosen)[0][order].tolist():
+    a, b = exact.seekers, exact.givers
+    comps = score_pairs(f, a, b).components
+    for e in np.lexsort((a, b)).tolist():
         state.matches.append(_pair_match(state, int(a[e]), int(b[e]), comps, e))
     t = state.lap("explain", t)
-    placed, loaded = set(a[chosen].tolist()), set(b[chosen].tolist())
-    seeker_edges, giver_edges = set(a.tolist()), set(b.tolist())
-    for i in seekers.tolist():
-        if i not in placed:
-            state.explain_unplaced(i, "mentee", i in seeker_edges, givers, True)
-    for j in givers.tolist():
-        if j not in loaded:
-            state.explain_unplaced(j, "mentor", j in giver_edges, seekers, False)
+    placed, loaded = set(a.tolist()), set(b.tolist())
+    # optimal on the full graph: a mentee left out with any fitting mentor means every such
+    # mentor is full, and a mentor left idle means every fitting mentee was placed
+    # look-alikes left out share one diagnosis
+    known: dict[tuple[bool, int], tuple[Reason, tuple[str, ...]]] = {}
+    sides: tuple[tuple[Side, I64, npt.NDArray[np.bool_], I64, I64, set[int]], ...] = (
+        ("mentee", seekers, exact.had_edge_seekers, exact.seeker_kind, givers, placed),
+        ("mentor", givers, exact.had_edge_givers, exact.giver_kind, seekers, loaded),
+    )
+    for side, people, had, kind, others, done in sides:
+        seeker = side == "mentee"
+        for i in people.tolist():
+            if i in done:
+                continue
+            if had[i]:
+                state.leave_out(i, side, Reason.ALL_TAKEN)
+                continue
+            key = (seeker, int(kind[i]))
+            if key not in known:
+                known[key] = diagnose(f, state.forbidden, i, others, seeker)
+            reason, detail = known[key]
+            state.leave_out(i, side, reason, detail)
     state.lap("unmatched", t)
 
 
@@ -268,24 +235,24 @@ def _solve_circles(state: _Round) -> None:
         else givers
     )
     t = time.perf_counter()
-    a, b = bipartite_candidates(
-        f,
-        state.forbidden,
-        seekers,
-        givers,
-        config.candidates_per_seeker,
-        config.candidates_per_mentor * config.circle_max,
-    )
+    k, k2 = config.candidates_per_seeker, config.candidates_per_mentor * config.circle_max
+    if len(seekers) * len(givers) <= FULL_GRAPH_PAIRS:
+        # every feasible pair: group rules cut circles, so short lists would run dry
+        k, k2 = max(k, len(givers)), max(k2, len(seekers))
+    a, b = bipartite_candidates(f, state.forbidden, seekers, givers, k, k2)
     t = state.lap("candidates", t)
     a, b, comps, _, weights = _scored(state, a, b)
     state.edges = len(a)
     capacity = np.array([p.capacity for p in f.people], dtype=np.int64)
-    circles, closed = form_circles(f, a, b, weights, capacity)
+    circles, winner = form_circles(f, state.forbidden, a, b, weights, capacity)
+    state.solver = f"circles: best of greedy and flow ({winner})"
     t = state.lap("solve", t)
     edge_of = {(x, y): e for e, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True))}
     for circle in circles:
         rows = [edge_of[(m, circle.mentor)] for m in circle.mentees]
         breakdown = {name: float(np.mean(comps[name][rows])) for name in COMPONENTS}
+        # the time everyone shares, not the mean of the mentor's pairs
+        breakdown["overlap"] = float(overlap_fit(np.array([circle.minutes]), config)[0])
         mentor = state.person(circle.mentor)
         cluster = f.clusters[circle.cluster] if circle.cluster >= 0 else None
         reasons = explain_circle(
@@ -295,6 +262,7 @@ def _solve_circles(state: _Round) -> None:
             breakdown,
             f.weights,
             state.problem.taxonomy,
+            everyone_minutes=circle.minutes,
         )
         state.matches.append(
             Match(
@@ -309,21 +277,25 @@ def _solve_circles(state: _Round) -> None:
     t = state.lap("explain", t)
     placed = {m for c in circles for m in c.mentees}
     hosts = {c.mentor for c in circles}
-    seeker_edges = set(a.tolist())
+    fitting: dict[int, set[int]] = {}
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        fitting.setdefault(x, set()).add(y)
     for i in seekers.tolist():
         if i in placed:
             continue
-        if i in closed:
+        mentors = fitting.get(i, set())
+        if mentors - hosts:
+            # a fitting mentor hosts no circle: too few who fit together wanted one there
             state.leave_out(i, "mentee", Reason.CIRCLE_TOO_SMALL)
         else:
-            state.explain_unplaced(i, "mentee", i in seeker_edges, givers, True)
+            state.explain_unplaced(i, "mentee", bool(mentors), givers, True)
     giver_mentees: dict[int, set[int]] = {}
     for x, y in zip(a.tolist(), b.tolist(), strict=True):
         giver_mentees.setdefault(y, set()).add(x)
     for j in givers.tolist():
         if j in hosts:
             continue
-        if giver_mentees.get(j, set()) & closed:
+        if giver_mentees.get(j, set()) - placed:
             state.leave_out(j, "mentor", Reason.CIRCLE_TOO_SMALL)
         else:
             state.explain_unplaced(j, "mentor", j in giver_mentees, seekers, False)
@@ -458,6 +430,7 @@ def _finish(
     state.seconds["total"] = round(time.perf_counter() - state.started, 4)
     total = sum(scores.values())
     state.unmatched.sort(key=lambda u: (u.key, u.side))
+    exact = state.exact
     stats = Stats(
         format=problem.config.format,
         participants=f.n,
@@ -473,8 +446,33 @@ def _finish(
         solver=solver,
         pairs_bound=state.pairs_bound,
         seconds=dict(state.seconds),
+        optimal=exact.certified if exact else None,
+        certificate=_certificate(exact),
+        seeker_types=exact.seeker_types if exact else 0,
+        mentor_types=exact.giver_types if exact else 0,
+        solves=exact.rounds if exact else 0,
+        excluded_pairs=exact.excluded if exact else 0,
+        idle_mentors=sum(1 for m in givers if m.capacity > 0 and not loads.get(m.key)),
+        mentors_with_two_plus=sum(1 for m in givers if loads.get(m.key, 0) >= 2),
+        load_spread_cost=exact.penalty / SCALE if exact else 0.0,
     )
     return Result(tuple(state.matches), tuple(state.unmatched), stats, fairness, cover)
+
+
+def _certificate(exact: Exact | None) -> str:
+    """The 1:1 proof in words, for the round preview."""
+    if exact is None:
+        return ""
+    words = (
+        "Optimal: no other pairing places more people, or as many with a better total score"
+        if exact.certified
+        else "Not proved optimal"
+    )
+    if exact.excluded:
+        words += (
+            f" (leaving out {exact.excluded} pairings where two people would mentor each other)"
+        )
+    return words + "."
 
 
 def match(problem: Problem) -> Result:
@@ -491,9 +489,9 @@ def match(problem: Problem) -> Result:
     givers = _indices(state.f, GIVER_ROLES, with_capacity=True)
     if fmt == "circle":
         _solve_circles(state)
-        return _finish(state, seekers, givers, "min-cost-flow circles")
+        return _finish(state, seekers, givers, state.solver)
     _solve_pairs(state)
-    return _finish(state, seekers, givers, "min-cost-flow")
+    return _finish(state, seekers, givers, "max flow, then min-cost flow, priced on the full graph")
 
 
 def match_newcomer(problem: Problem, key: int) -> Result:
@@ -524,14 +522,25 @@ def match_newcomer(problem: Problem, key: int) -> Result:
     a, b, comps, _, weights = _scored(state, a, b, peer=peer)
     state.edges = len(a)
     order = np.lexsort((b if seeker else a, -weights))
+    minutes = 0
     if seeker:
         take = order[:1]
+    elif config.format == "circle":
+        # best waiting mentees first, each only if every rule holds with everyone already in
+        group = Group(f, state.forbidden)
+        circle = group.open(me, ANY, min(person.capacity, config.circle_max))
+        joined = [
+            e
+            for e in order.tolist()
+            if len(circle.mentees) < circle.size and group.join(circle, int(a[e]), 0)
+        ]
+        take = np.array(joined if len(joined) >= config.circle_min else [], dtype=np.int64)
+        minutes = sum(end - begin for begin, end in circle.spans)
     else:
         take = order[: person.capacity]
-        if config.format == "circle":
-            take = take[: config.circle_max] if len(take) >= config.circle_min else take[:0]
     if config.format == "circle" and not seeker and len(take):
         breakdown = {name: float(np.mean(comps[name][take])) for name in COMPONENTS}
+        breakdown["overlap"] = float(overlap_fit(np.array([minutes]), config)[0])
         reasons = explain_circle(
             person,
             [f.people[i] for i in a[take].tolist()],
@@ -539,6 +548,7 @@ def match_newcomer(problem: Problem, key: int) -> Result:
             breakdown,
             f.weights,
             problem.taxonomy,
+            everyone_minutes=minutes,
         )
         state.matches.append(
             Match(

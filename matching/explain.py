@@ -148,7 +148,7 @@ def explain_pair(
 
 GROUP_WORDS: Mapping[str, str] = {
     "goal": "goals and skills line up",
-    "overlap": "working hours overlap for everyone",
+    "overlap": "working hours in common",
     "seniority": "a good spread of levels",
     "department": "a mix of departments",
     "language": "a shared language",
@@ -158,9 +158,16 @@ GROUP_WORDS: Mapping[str, str] = {
 
 
 def explain_group(
-    breakdown: Mapping[str, float], weights: Mapping[str, float], skip: frozenset[str] = frozenset()
+    breakdown: Mapping[str, float],
+    weights: Mapping[str, float],
+    skip: frozenset[str] = frozenset(),
+    everyone_minutes: int | None = None,
 ) -> list[tuple[str, str]]:
-    """Generic reasons for a group (circle or trio) from its mean breakdown."""
+    """Generic reasons for a group (circle or trio) from its breakdown. Working hours are
+    only named from the time when every member is working (`everyone_minutes` a week),
+    never from pairs: three people can each share hours with the others and never all."""
+    if everyone_minutes is None:
+        skip = skip | {"overlap"}
     ranked = sorted(
         (
             name
@@ -171,7 +178,10 @@ def explain_group(
         ),
         key=lambda name: (-weights[name] * breakdown[name], name),
     )
-    return [(name, GROUP_WORDS[name]) for name in ranked]
+    words = dict(GROUP_WORDS)
+    if everyone_minutes is not None:
+        words["overlap"] = f"{_hours(everyone_minutes / 60)} a week when everyone is working"
+    return [(name, words[name]) for name in ranked]
 
 
 def explain_circle(
@@ -181,8 +191,9 @@ def explain_circle(
     breakdown: Mapping[str, float],
     weights: Mapping[str, float],
     taxonomy: Taxonomy,
+    everyone_minutes: int | None = None,
 ) -> list[tuple[str, str]]:
-    """Reasons for a circle from its mean breakdown."""
+    """Reasons for a circle from its breakdown (overlap: the time all members share)."""
     out: list[tuple[str, str]] = []
     if cluster is not None:
         offered = [slug for slug, _ in mentor.offers if taxonomy.cluster(slug) == cluster]
@@ -190,7 +201,12 @@ def explain_circle(
         out.append(
             ("goal", f"Everyone here wants to grow in {cluster}; {mentor.name} offers {names}")
         )
-    rest = explain_group(breakdown, weights, skip=frozenset({"goal"}) if out else frozenset())
+    rest = explain_group(
+        breakdown,
+        weights,
+        skip=frozenset({"goal"}) if out else frozenset(),
+        everyone_minutes=everyone_minutes,
+    )
     out.extend(rest[: MAX_REASONS - len(out)])
     return out
 

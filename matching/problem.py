@@ -146,6 +146,9 @@ class ProgramConfig:
     candidates_per_mentor: int = 30  # K2: best mentees kept per mentor
     candidates_per_peer: int = 10  # peers: best partners kept per person
     peer_window: int = 2000  # peers: partners scored per person inside a goal cluster
+    # load spreading: a mentor's k-th mentee (k >= 2) costs load_spread * (k - 1) score
+    # points, so first mentees go round before anyone gets a second unless that costs more
+    load_spread: float = 0.02
 
     def __post_init__(self) -> None:
         if self.week_start.tzinfo is None or self.week_start.utcoffset() is None:
@@ -156,6 +159,8 @@ class ProgramConfig:
             raise ValueError("circle sizes must satisfy 1 <= circle_min <= circle_max")
         if self.candidates_per_seeker < 1 or self.candidates_per_mentor < 1:
             raise ValueError("candidate list sizes must be >= 1")
+        if not 0 <= self.load_spread <= 1:
+            raise ValueError("load_spread must be within 0..1")
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,18 @@ class Stats:
     solver: str
     pairs_bound: int | None = None  # peers: no pairing can place more pairs than this
     seconds: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
+    # 1:1 rounds: proved optimal (most placed, then best score) on the full feasible graph,
+    # not only on a candidate list; None where no proof is attempted (circles, peers)
+    optimal: bool | None = None
+    certificate: str = ""  # the proof in words, for the round preview
+    seeker_types: int = 0  # distinct mentees as the score sees them (look-alikes merged)
+    mentor_types: int = 0
+    solves: int = 0  # flow solves until no arc left out could improve the round
+    excluded_pairs: int = 0  # arcs left out so that no two people mentor each other
+    idle_mentors: int = 0  # mentors with room who got nobody
+    mentors_with_two_plus: int = 0  # mentors who got two or more this round
+    load_spread_cost: float = 0.0  # score points the load-spreading costs paid (an upper
+    # bound on the score given up to spread mentees; 0 when load_spread is 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,25 +1,26 @@
 """Exact capacitated assignment: most seekers placed, then the largest total weight.
 
-Solved as a min-cost flow (OR-Tools SimpleMinCostFlow) on the sparse candidate graph:
-source -> seeker (1) -> giver (cost -(BIG + w)) -> sink (capacity), plus a free bypass arc
-so the flow may leave people out. BIG exceeds any total weight one placement could cost,
-making cardinality strictly first.
+Solved as max flow, then min-cost flow among maximum flows (OR-Tools SimpleMinCostFlow's
+`solve_max_flow_with_min_cost`), on a transportation network: source -> row (its supply) ->
+column (cost -w) -> sink, the column's slots split into tiers of rising cost (load spreading:
+a second mentee costs a little more than a first). No big-M cost enters the solve; it only
+appears in `duals`, which prices the lexicographic objective as one LP so arcs left out of
+the graph can be checked against it (a certificate of optimality on the full graph).
 
 Why this solver. The problem is a capacitated bipartite assignment whose LP is integral,
 so an exact combinatorial solver is both optimal and fast, and greedy is not good enough:
 on 100k x 30k (cap 3) greedy, which equals the stable matching when both sides rank by one
-score, lost 8% of the score and left 7,000 more mentees unmatched (issue 4's evidence). The
-exact candidates measured there on these 2-core machines: scipy's
-min_weight_full_bipartite_matching took 360-440 s when slots are scarce, OR-Tools' min-cost
-flow reached the same optimum in 6-11 s, and dense linear_sum_assignment is fine only up to
-about 10k slots. Our own run (`python -m bench.matching solvers`, 8,000 x 2,400, 7,200
-slots, 210,535 candidate edges, load ~1 on 2 cores): flow 0.29 s, dense 9.08 s at the same
-weight 6,003,298 with all 7,200 placed, greedy 0.11 s placing 6,959 at weight 5,737,748
-(95.6%). So the flow is the one solver used; `solve_dense` stays as an independent exact
-check in the tests, and `solve_greedy` only as the benchmark's baseline.
+score, lost 8% of the score and left 7,000 more mentees unmatched (issue 4's evidence).
+scipy's min_weight_full_bipartite_matching took 360-440 s when slots are scarce, dense
+linear_sum_assignment is fine only up to about 10k slots, and OR-Tools' min-cost flow with a
+big-M cardinality term was 1.3-1.5x slower than max flow then min cost on the same graph
+(issue 26). `solve_dense` stays as an independent exact check in the tests, and
+`solve_greedy` only as the benchmark's baseline.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,49 @@ def _big(weights: I64, cardinality: int) -> int:
     return max(top, 1) * (cardinality + 1) + 1
 
 
+def transport(
+    rows: I64,
+    cols: I64,
+    weights: I64,
+    supply: I64,
+    tier_caps: I64,
+    tier_costs: I64,
+) -> I64:
+    """Units sent on each arc (rows[e] -> cols[e]): most units first, then most weight.
+
+    Rows 0..R-1 offer `supply[r]` units; column c takes up to `tier_caps[c, t]` units at
+    `tier_costs[t]` each, tiers filled cheapest first (costs must not decrease). Arcs carry
+    any number of units. Deterministic for identical input.
+    """
+    flows = np.zeros(len(rows), dtype=np.int64)
+    if len(rows) == 0:
+        return flows
+    if np.any(weights < 0):
+        raise ValueError("weights must be non-negative")
+    n_r, n_c = len(supply), tier_caps.shape[0]
+    source, sink = 0, n_r + n_c + 1
+    col_total = tier_caps.sum(axis=1)
+    tc, tt = np.nonzero(tier_caps)
+    tails = np.concatenate([np.zeros(n_r, dtype=np.int64), 1 + rows, 1 + n_r + tc])
+    heads = np.concatenate([1 + np.arange(n_r), 1 + n_r + cols, np.full(len(tc), sink)])
+    caps = np.concatenate(
+        [supply, np.minimum(supply[rows], col_total[cols]), tier_caps[tc, tt]]
+    ).astype(np.int64)
+    costs = np.concatenate(
+        [np.zeros(n_r, np.int64), -weights.astype(np.int64), tier_costs[tt].astype(np.int64)]
+    )
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    total = int(supply.sum())
+    flow.set_node_supply(source, total)
+    flow.set_node_supply(sink, -total)
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise SolverError(f"min-cost flow ended with status {status}")
+    flows[:] = flow.flows(arcs[n_r : n_r + len(rows)])
+    return flows
+
+
 def solve_flow(left: I64, right: I64, weights: I64, capacity: I64) -> B:
     """Which edges (left[e], right[e]) to take; `capacity[j]` bounds right node j.
 
@@ -48,34 +92,115 @@ def solve_flow(left: I64, right: I64, weights: I64, capacity: I64) -> B:
     chosen = np.zeros(len(left), dtype=np.bool_)
     if len(left) == 0:
         return chosen
-    if np.any(weights < 0):
-        raise ValueError("weights must be non-negative")
     lefts, l_local = np.unique(left, return_inverse=True)
     rights, r_local = np.unique(right, return_inverse=True)
-    cap = np.asarray(capacity)[rights].astype(np.int64)
-    n_l, n_r = len(lefts), len(rights)
-    cardinality = int(min(n_l, cap.sum()))
-    big = _big(weights, cardinality)
-    source, sink = 0, n_l + n_r + 1
-    tails = np.concatenate(
-        [np.zeros(n_l, dtype=np.int64), 1 + l_local, 1 + n_l + np.arange(n_r), [source]]
+    cap = np.asarray(capacity)[rights].astype(np.int64)[:, None]
+    flows = transport(
+        l_local,
+        r_local,
+        weights,
+        np.ones(len(lefts), dtype=np.int64),
+        cap,
+        np.zeros(1, dtype=np.int64),
     )
-    heads = np.concatenate([1 + np.arange(n_l), 1 + n_l + r_local, np.full(n_r, sink), [sink]])
-    caps = np.concatenate([np.ones(n_l, np.int64), np.ones(len(left), np.int64), cap, [n_l]])
-    costs = np.concatenate(
-        [np.zeros(n_l, np.int64), -(big + weights.astype(np.int64)), np.zeros(n_r, np.int64), [0]]
-    )
-    flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    supplies = np.zeros(n_l + n_r + 2, dtype=np.int64)
-    supplies[source], supplies[sink] = n_l, -n_l
-    flow.set_nodes_supplies(np.arange(len(supplies)), supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise SolverError(f"min-cost flow ended with status {status}")
-    edge_arcs = arcs[n_l : n_l + len(left)]
-    chosen[:] = flow.flows(edge_arcs) > 0
+    chosen[:] = flows > 0
     return chosen
+
+
+@dataclass(frozen=True)
+class Duals:
+    """Prices of the lexicographic objective (weight big + w per unit) on one graph.
+
+    Every arc satisfies big + w <= u[row] + v[col]; an arc outside the graph with
+    big + w > u + v could improve the solution, and none such anywhere means it is optimal
+    on that wider graph. `ok` is False when the flow was not optimal on its own graph.
+    """
+
+    u: I64
+    v: I64
+    big: int
+    ok: bool
+
+
+def _starts(sorted_ids: I64) -> I64:
+    """Where each run of equal values begins in a sorted array."""
+    if not len(sorted_ids):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+
+
+def duals(
+    rows: I64,
+    cols: I64,
+    weights: I64,
+    flows: I64,
+    supply: I64,
+    tier_caps: I64,
+    tier_costs: I64,
+    big: int,
+    max_rounds: int = 100_000,
+) -> Duals:
+    """Least column prices consistent with `flows`, by label correcting (Bellman-Ford on
+    the residual network in two half-steps): v only rises, u only falls, each round one
+    vectorised pass over the arcs, until nothing changes."""
+    n_r, n_c = len(supply), tier_caps.shape[0]
+    w_big = weights.astype(np.int64) + big
+    placed = np.bincount(rows, weights=flows, minlength=n_r).astype(np.int64)
+    taken = np.bincount(cols, weights=flows, minlength=n_c).astype(np.int64)
+    # the price of a column lies between the cost of the dearest tier in use and that of
+    # the cheapest tier with room (complementary slackness on the tier arcs)
+    reach = np.cumsum(tier_caps, axis=1)
+    n_tiers = tier_caps.shape[1]
+    last_used = np.minimum((reach < taken[:, None]).sum(axis=1), n_tiers - 1)
+    first_free = (reach <= taken[:, None]).sum(axis=1)
+    lo = np.where(taken > 0, tier_costs[last_used], 0).astype(np.int64)
+    hi = np.where(
+        first_free < n_tiers,
+        tier_costs[np.minimum(first_free, n_tiers - 1)],
+        np.iinfo(np.int64).max,
+    ).astype(np.int64)
+    hi = np.where(taken > 0, hi, 0)
+    by_col = np.argsort(cols, kind="stable")
+    col_sorted = cols[by_col]
+    col_starts = (
+        np.flatnonzero(np.r_[True, col_sorted[1:] != col_sorted[:-1]])
+        if len(cols)
+        else np.zeros(0, np.int64)
+    )
+    col_ids = col_sorted[col_starts]
+    used = np.flatnonzero(flows > 0)
+    used = used[np.argsort(rows[used], kind="stable")]
+    used_rows = rows[used]
+    row_starts = (
+        np.flatnonzero(np.r_[True, used_rows[1:] != used_rows[:-1]])
+        if len(used)
+        else np.zeros(0, np.int64)
+    )
+    row_ids = used_rows[row_starts]
+    full_row = placed[row_ids] >= supply[row_ids]
+    v = lo.copy()
+    u = np.zeros(n_r, dtype=np.int64)
+    ok = False
+    for _ in range(max_rounds):
+        u[:] = 0
+        if len(used):
+            best = np.minimum.reduceat(w_big[used] - v[cols[used]], row_starts)
+            u[row_ids[full_row]] = best[full_row]
+        if not len(cols):
+            ok = True
+            break
+        nv = lo.copy()
+        top = np.maximum.reduceat((w_big - u[rows])[by_col], col_starts)
+        nv[col_ids] = np.maximum(nv[col_ids], top)
+        if np.array_equal(nv, v):
+            ok = True
+            break
+        v = nv
+    if ok:
+        slack = u[rows] + v[cols] - w_big
+        tight = slack[flows > 0] == 0
+        ok = bool(np.all(slack >= 0) and np.all(tight) and np.all(v <= hi) and np.all(u >= 0))
+    return Duals(u, v, big, ok)
 
 
 def solve_dense(left: I64, right: I64, weights: I64, capacity: I64) -> B:

@@ -72,4 +72,9 @@ def round_stats(result: Result) -> dict[str, Any]:
         "suggestions": list(result.coverage.suggestions[:3]),
         "vanished": 0,
         "solver": st.solver,
+        "optimal": st.optimal,
+        "certificate": st.certificate,
+        "idle_mentors": st.idle_mentors,
+        "mentors_with_two_plus": st.mentors_with_two_plus,
+        "load_spread_cost": round(st.load_spread_cost, 3),
     }

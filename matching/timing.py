@@ -116,12 +116,22 @@ def overlap_per_day(
     a: Availability, b: Availability, week_start: datetime
 ) -> tuple[float, int, float | None]:
     """(hours a week, days with overlap, hours a day when every such day has the same)."""
-    spans = common_intervals(a, b, week_start, week_start + timedelta(days=7))
+    # the week's intervals of each pattern are cached in minutes: intersect those, and only
+    # turn each shared stretch's start into a local date (explanations run once per match)
+    left = _week_minutes(pattern_of(a), week_start)
+    right = _week_minutes(pattern_of(b), week_start)
     by_day: dict[date, float] = {}
     tz = zone(a.timezone)
-    for begin, end in spans:
-        day = begin.astimezone(tz).date()
-        by_day[day] = by_day.get(day, 0.0) + (end - begin).total_seconds() / 3600
+    i = j = 0
+    while i < len(left) and j < len(right):
+        begin, end = max(left[i][0], right[j][0]), min(left[i][1], right[j][1])
+        if begin < end:
+            day = (week_start + timedelta(minutes=begin)).astimezone(tz).date()
+            by_day[day] = by_day.get(day, 0.0) + (end - begin) / 60
+        if left[i][1] <= right[j][1]:
+            i += 1
+        else:
+            j += 1
     total = sum(by_day.values())
     values = list(by_day.values())
     same = bool(values) and max(values) - min(values) < 0.25

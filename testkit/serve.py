@@ -111,7 +111,9 @@ def start_serve(
             continue
         if fake is not None and "--socket" in args:
             left = max(deadline - time.monotonic(), 0.1)
-            if not (fake.socket_mode.wait_connected(timeout=left) and fake.socket_mode.hellos > greeted):
+            if not (
+                fake.socket_mode.wait_connected(timeout=left) and fake.socket_mode.hellos > greeted
+            ):
                 continue
 
         def keep() -> None:

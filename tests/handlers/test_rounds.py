@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.app import Mentorbot
 from bot.jobs import install_jobs
 from bot.scheduler import LeaderScheduler
+from bot.work import drain
 from handlers.ids import Action
 from models.tables import Match, OutboxMessage, Program, Round
 from testkit.requests import SlackDriver, ack_json
@@ -17,7 +18,7 @@ from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.rounds_world import RoundsWorld, make_rounds_world
-from tests.support.work import settle
+from tests.support.work import live_through
 
 ADMIN_CHANNEL = "CADMIN0001"
 
@@ -28,8 +29,9 @@ def _world(bot: Mentorbot, fake: FakeSlack, clock: FrozenClock, **values: Any) -
         return make_rounds_world(s, clock(), pairs=2, fake=fake, **values)
 
 
-def _drain(bot: Mentorbot) -> None:
-    settle(bot)
+def _drain(bot: Mentorbot, clock: FrozenClock) -> None:
+    """Deliver everything queued, each message at its landing time (intros wait for hours)."""
+    live_through(bot, clock)
 
 
 def _preview(fake: FakeSlack) -> Any:
@@ -60,7 +62,7 @@ def test_admin_runs_round_approves_once_and_each_pair_gets_one_intro(
     world = _world(bot, fake_slack, clock)
     said = ack_json(slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL))["text"]
     assert "the preview will be in" in said
-    _drain(bot)
+    _drain(bot, clock)
     preview = _preview(fake_slack)
     assert "2 matches" in preview.text
     body = json.dumps(preview.blocks)
@@ -79,7 +81,8 @@ def test_admin_runs_round_approves_once_and_each_pair_gets_one_intro(
     slack.action(ADMIN, Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL)
     slack.action(ADMIN, Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL)
     assert any("already approved" in t for t in _responses(fake_slack))
-    _drain(bot)
+    approved_at = clock()
+    _drain(bot, clock)
     for mentor, mentee in zip(world.mentors, world.mentees, strict=True):
         intros = fake_slack.messages_in(fake_slack.dm_channel(mentor, mentee))
         assert len(intros) == 1
@@ -102,7 +105,7 @@ def test_admin_runs_round_approves_once_and_each_pair_gets_one_intro(
     with bot.sessions.begin() as s:
         matches = s.scalars(select(Match)).all()
         assert {m.state for m in matches} == {"active"}
-        assert all(m.ends_at is not None and m.started_at == clock() for m in matches)
+        assert all(m.ends_at is not None and m.started_at == approved_at for m in matches)
         assert s.scalars(select(Round.status)).one() == "announced"
 
 
@@ -111,7 +114,7 @@ def test_dry_run_sends_nothing_to_participants(
 ) -> None:
     _world(bot, fake_slack, clock)
     slack.command(ADMIN, "admin round eng --dry-run", channel_id=ADMIN_CHANNEL)
-    _drain(bot)
+    _drain(bot, clock)
     preview = _preview(fake_slack)
     assert "Dry run" in preview.text
     assert "round_approve" not in json.dumps(preview.blocks)
@@ -142,15 +145,15 @@ def test_discard_tells_nobody_and_rerun_makes_a_new_preview(
 ) -> None:
     _world(bot, fake_slack, clock)
     slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)
-    _drain(bot)
+    _drain(bot, clock)
     value = _button_value(_preview(fake_slack), Action.ROUND_RERUN)
     slack.action(ADMIN, Action.ROUND_RERUN, value, channel_id=ADMIN_CHANNEL)
-    _drain(bot)
+    _drain(bot, clock)
     previews = _previews(fake_slack)
     assert len(previews) == 2
     second = _button_value(previews[1], Action.ROUND_DISCARD)
     slack.action(ADMIN, Action.ROUND_DISCARD, second, channel_id=ADMIN_CHANNEL)
-    _drain(bot)
+    _drain(bot, clock)
     with bot.sessions.begin() as s:
         assert sorted(s.scalars(select(Round.status))) == ["discarded", "discarded"]
         assert {m.state for m in s.scalars(select(Match))} == {"cancelled"}
@@ -162,7 +165,7 @@ def test_program_without_approval_introduces_at_once(
 ) -> None:
     world = _world(bot, fake_slack, clock, approval_required=False)
     slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)
-    _drain(bot)
+    _drain(bot, clock)
     for mentor, mentee in zip(world.mentors, world.mentees, strict=True):
         assert len(fake_slack.messages_in(fake_slack.dm_channel(mentor, mentee))) == 1
 
@@ -174,7 +177,7 @@ def test_vanished_member_cancels_the_match_kindly_and_is_counted(
     install_jobs(bot, LeaderScheduler(bot))
     fake_slack.state.users[world.mentees[0]].deleted = True
     slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)
-    _drain(bot)
+    _drain(bot, clock)
     mentor = world.mentors[0]
     assert fake_slack.messages_in(fake_slack.dm_channel(mentor, world.mentees[0])) == []
     kindly = fake_slack.messages_in(fake_slack.dm_channel(mentor))
@@ -202,7 +205,7 @@ def test_member_deleted_before_approval_is_cancelled_without_a_slack_call(
 ) -> None:
     world = _world(bot, fake_slack, clock)
     slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)
-    _drain(bot)
+    _drain(bot, clock)
     from models.tables import Person
 
     with bot.sessions.begin() as s:
@@ -211,7 +214,7 @@ def test_member_deleted_before_approval_is_cancelled_without_a_slack_call(
     slack.action(
         ADMIN, Action.ROUND_APPROVE, _button_value(_preview(fake_slack), Action.ROUND_APPROVE)
     )
-    _drain(bot)
+    _drain(bot, clock)
     with bot.sessions.begin() as s:
         assert s.scalars(select(Round.stats)).one()["vanished"] == 1
         keys = list(s.scalars(select(OutboxMessage.key).where(OutboxMessage.key.contains("intro"))))
@@ -227,9 +230,10 @@ def test_a_rate_limited_preview_is_posted_once_after_retry_after(
     _world(bot, fake_slack, clock)
     fake_slack.inject("chat.postMessage", status=429, retry_after=5)
     slack.command(ADMIN, "admin round", channel_id=ADMIN_CHANNEL)
+    drain(bot.sessions, clock)  # the leader matches; the preview is queued
     assert bot.deliverer.run_once().retried == 1
     clock.advance(seconds=5)
-    _drain(bot)  # the retry first reads the channel's history for its own post
+    _drain(bot, clock)  # the retry first reads the channel's history for its own post
     assert _preview(fake_slack).text
     with bot.sessions.begin() as s:
         assert s.scalars(select(OutboxMessage.state)).all() == ["sent"]

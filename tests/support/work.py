@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
 from bot.app import Mentorbot
 from bot.work import drain
+from models.tables import OutboxMessage
 
 
 def settle(bot: Mentorbot, *, limit: int = 200, passes: int = 20) -> int:
@@ -15,4 +21,24 @@ def settle(bot: Mentorbot, *, limit: int = 200, passes: int = 20) -> int:
         sent += report.sent
         if report.sent == 0 and report.retried == 0 and report.cancelled == 0:
             break
+    return sent
+
+
+def live_through(bot: Mentorbot, clock: Any, *, days: int = 14) -> int:
+    """Settle, then step the clock to each queued message's landing time and settle again,
+    until nothing is queued (or `days` have passed): everything decided now, delivered."""
+    sent = settle(bot)
+    limit = clock() + timedelta(days=days)
+    for _ in range(1000):
+        with bot.sessions() as s:
+            due = s.scalar(
+                select(func.min(OutboxMessage.next_attempt_at)).where(
+                    OutboxMessage.state == "pending"
+                )
+            )
+        if due is None or due > limit:
+            break
+        if due > clock():
+            clock.set(due)
+        sent += settle(bot)
     return sent

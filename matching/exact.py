@@ -1,0 +1,331 @@
+"""The 1:1 round solved exactly on the full feasible graph, with a certificate that says so.
+
+People who look alike are merged into types (matching.candidates.Types), so a roster of
+look-alikes becomes a small transportation problem between types. One pass scores every
+feasible type pair and keeps each row's best arcs (its reservoir) and a bound on the rest;
+the flow is solved on a few arcs per row and column, then priced with its duals: kept arcs
+exactly, left-out ones through the row's bound (rows the bound cannot clear are scored
+again). Every arc that could improve the solution is added and the flow solved again, until
+no such arc is left anywhere: then the solution is optimal on the full feasible graph.
+
+"Both" people must not mentor each other (that would be one pair twice); that rule is not a
+flow constraint, so the weaker arc of such a pair is left out and the round solved again,
+until none is left, and the result is checked before it is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.candidates import FullGraph, Types, full_graph, giver_types, rescore, seeker_types
+from matching.constraints import Forbidden, contains
+from matching.scoring import SCALE, Features, objective_weights, score_pairs
+from matching.solve_bipartite import Duals, SolverError, duals, transport
+
+I64 = npt.NDArray[np.int64]
+F32 = npt.NDArray[np.float32]
+B = npt.NDArray[np.bool_]
+
+RESERVOIR = 48  # arcs kept per row from the full pass (priced exactly, solved when needed)
+ALL_CELLS = 250_000  # a cluster group this small keeps every feasible arc
+NEAR = 25  # weight units: rescored arcs this close to improving are kept for later rounds
+MAX_ROUNDS = 200
+WEIGHT_CHUNK = 500_000  # arcs weighed at once
+ACTIVATE = 4  # arcs per row brought into the solved graph per pricing round
+
+
+@dataclass(frozen=True)
+class Exact:
+    """Placed pairs (participant indices) and how the round proved its optimality."""
+
+    seekers: I64
+    givers: I64
+    certified: bool  # optimal on the full feasible graph (less `excluded` arcs)
+    rounds: int  # flow solves
+    arcs: int  # arcs in the last solved graph
+    known_arcs: int  # arcs scored exactly (reservoir and rescored rows)
+    seeker_types: int
+    giver_types: int
+    excluded: int  # arcs left out so that no two people mentor each other
+    rescored_rows: int  # row types scored a second time because their bound was too loose
+    penalty: int  # load-spreading cost paid, in weight units (SCALE per score point)
+    had_edge_seekers: B  # per participant: has any feasible counterpart at all
+    had_edge_givers: B
+    seeker_kind: I64  # per participant: its mentee type (-1: none); look-alikes share one
+    giver_kind: I64
+
+
+def tier_table(capacity: I64, types: Types, load_spread: float) -> tuple[I64, I64]:
+    """(tier_caps (types x tiers), tier_costs): the k-th mentee of a mentor costs
+    load_spread * k score points, so first mentees go round before anyone has a second."""
+    caps = capacity[types.members]
+    kinds = types.of[types.members]
+    n_tiers = max(int(caps.max(initial=1)), 1)
+    table = np.zeros((types.n, n_tiers), dtype=np.int64)
+    for k in range(n_tiers):
+        table[:, k] = np.bincount(kinds, weights=caps > k, minlength=types.n).astype(np.int64)
+    costs = np.rint(np.arange(n_tiers) * max(load_spread, 0.0) * SCALE).astype(np.int64)
+    return table, costs
+
+
+def _top_per(groups: I64, values: npt.NDArray[np.float64], k: int) -> B:
+    """Mask of the k largest values within each group (ties: earlier positions first)."""
+    order = np.lexsort((-values, groups))
+    g = groups[order]
+    start = np.searchsorted(g, g, side="left")
+    keep = np.zeros(len(groups), dtype=np.bool_)
+    keep[order[np.arange(len(order)) - start < k]] = True
+    return keep
+
+
+@dataclass
+class _Arcs:
+    """Every arc scored exactly so far; `active` marks those in the solved graph."""
+
+    r: I64
+    c: I64
+    w: I64
+    score: F32
+    active: B
+
+    def codes(self, n_cols: int) -> I64:
+        return self.r * n_cols + self.c
+
+    def add(self, r: I64, c: I64, w: I64, score: F32, active: B) -> None:
+        self.r = np.concatenate([self.r, r])
+        self.c = np.concatenate([self.c, c])
+        self.w = np.concatenate([self.w, w])
+        self.score = np.concatenate([self.score, score])
+        self.active = np.concatenate([self.active, active])
+
+    def drop(self, keep: B) -> None:
+        self.r, self.c, self.w = self.r[keep], self.c[keep], self.w[keep]
+        self.score, self.active = self.score[keep], self.active[keep]
+
+
+def _activate(arcs: _Arcs, gain: I64) -> None:
+    """Bring the arcs that could improve the solution into the solved graph: per row the
+    ACTIVATE best by gain among those within NEAR of improving (the rest stay known and are
+    priced again after the next solve), so the solved graph grows only where it must."""
+    waiting = np.flatnonzero(~arcs.active & (gain > -NEAR))
+    if not len(waiting):
+        return
+    best = _top_per(arcs.r[waiting], gain[waiting].astype(np.float64), ACTIVATE)
+    arcs.active[waiting[best]] = True
+
+
+def _exact_weights(
+    f: Features, forbidden: Forbidden, rows: Types, cols: Types, r: I64, c: I64
+) -> tuple[B, I64]:
+    """Feasibility and integer weight of arcs (r, c), exactly (float64), in chunks so that
+    millions of arcs never hold all their score components at once."""
+    ok = np.zeros(len(r), dtype=np.bool_)
+    w = np.zeros(len(r), dtype=np.int64)
+    for begin in range(0, len(r), WEIGHT_CHUNK):
+        part = slice(begin, begin + WEIGHT_CHUNK)
+        a, b = rows.rep[r[part]], cols.rep[c[part]]
+        scores = score_pairs(f, a, b)
+        ok[part] = scores.feasible & ~forbidden.pair_mask(a, b)
+        w[part] = objective_weights(f, a, scores.score)
+    return ok, w
+
+
+def _expand(
+    rows: Types, cols: Types, slots: I64, slot_ptr: I64, r: I64, c: I64, x: I64
+) -> tuple[I64, I64]:
+    """Type flows -> person pairs, lowest indices first on both sides; a giver type hands
+    out every member's first slot before anyone's second."""
+    if not len(r):
+        e = np.zeros(0, dtype=np.int64)
+        return e, e
+    by_row = np.lexsort((c, r))
+    row_off = np.zeros(len(r), dtype=np.int64)
+    xs = x[by_row]
+    rs = r[by_row]
+    within = np.cumsum(xs) - xs
+    first_of_row = np.searchsorted(rs, rs, side="left")
+    row_off[by_row] = within - within[first_of_row]
+    by_col = np.lexsort((r, c))
+    col_off = np.zeros(len(r), dtype=np.int64)
+    xc = x[by_col]
+    cs = c[by_col]
+    within_c = np.cumsum(xc) - xc
+    first_of_col = np.searchsorted(cs, cs, side="left")
+    col_off[by_col] = within_c - within_c[first_of_col]
+    arc = np.repeat(np.arange(len(r)), x)
+    unit = np.arange(len(arc)) - np.repeat(np.cumsum(x) - x, x)
+    seekers = rows.members[rows.ptr[r[arc]] + row_off[arc] + unit]
+    givers = slots[slot_ptr[c[arc]] + col_off[arc] + unit]
+    return seekers, givers
+
+
+def _slot_order(capacity: I64, cols: Types) -> tuple[I64, I64]:
+    """Per giver type, its members' slots in hand-out order: every first slot (by index),
+    then every second, ..."""
+    members = cols.members
+    kinds = cols.of[members]
+    caps = capacity[members]
+    rep = np.repeat(np.arange(len(members)), caps)
+    tier = np.arange(len(rep)) - np.repeat(np.cumsum(caps) - caps, caps)
+    order = np.lexsort((rep, tier, kinds[rep]))
+    slots = members[rep[order]]
+    per_type = np.bincount(kinds[rep], minlength=cols.n)
+    return slots, np.concatenate([[0], np.cumsum(per_type)]).astype(np.int64)
+
+
+def solve_pairs(
+    f: Features,
+    forbidden: Forbidden,
+    seekers: I64,
+    givers: I64,
+    capacity: I64,
+    k: int,
+    k2: int,
+    load_spread: float,
+) -> Exact:
+    rows = seeker_types(f, forbidden, seekers)
+    cols = giver_types(f, forbidden, givers)
+    tier_caps, tier_costs = tier_table(capacity, cols, load_spread)
+    supply = rows.count
+    fg: FullGraph = full_graph(f, forbidden, rows, cols, max(RESERVOIR, 2 * k + 8), ALL_CELLS)
+    ok, w = _exact_weights(f, forbidden, rows, cols, fg.r, fg.c)
+    arcs = _Arcs(fg.r[ok], fg.c[ok], w[ok], fg.score[ok], np.zeros(int(ok.sum()), np.bool_))
+    score64 = arcs.score.astype(np.float64)
+    arcs.active[:] = _top_per(arcs.r, score64, k)
+    best = np.full(rows.n, -np.inf)
+    np.maximum.at(best, arcs.r, score64)
+    arcs.active |= _top_per(arcs.c, score64 - best[arcs.r], k2)
+    bonus = np.where(f.priority[rows.rep], SCALE, 0).astype(np.int64)
+    n_cols = max(cols.n, 1)
+    placements = int(min(supply.sum(), tier_caps.sum()))
+    big = (2 * SCALE + int(tier_costs.max(initial=0)) + 1) * (placements + 1) + 1
+    # per cluster group: its rows, columns, score bound, and once rescored a bound on
+    # big + w - v of every arc left out (valid for the prices `snap`; nan: not yet)
+    bounds: list[tuple[I64, I64, F32, npt.NDArray[np.float64], I64 | None]] = [
+        (tr, tc, bd.copy(), np.full(len(tr), np.nan), None) for tr, tc, bd in fg.groups
+    ]
+    slots, slot_ptr = _slot_order(capacity, cols)
+    banned = np.zeros(0, dtype=np.int64)
+    rounds = rescored = 0
+    certified = False
+    flows = np.zeros(0, dtype=np.int64)
+    prices: Duals | None = None
+    for _ in range(MAX_ROUNDS):
+        live = np.flatnonzero(arcs.active)
+        flows = transport(arcs.r[live], arcs.c[live], arcs.w[live], supply, tier_caps, tier_costs)
+        rounds += 1
+        prices = duals(
+            arcs.r[live], arcs.c[live], arcs.w[live], flows, supply, tier_caps, tier_costs, big
+        )
+        if not prices.ok:
+            raise SolverError("the flow's duals do not certify it on its own graph")
+        u, v = prices.u, prices.v
+        gain = big + arcs.w - u[arcs.r] - v[arcs.c]
+        found = bool((~arcs.active & (gain > 0)).any())
+        # the rest of the full graph: a row whose bound clears every column's price is done
+        # (a row in two cluster groups may add one arc twice this round: harmless)
+        known = np.sort(arcs.codes(n_cols))
+        for g, (tr, tc, bd, db, snap) in enumerate(bounds):
+            if not len(tc):
+                continue
+            drop = float(np.maximum(snap - v[tc], 0).max()) if snap is not None else 0.0
+            by_score = big + bonus[tr] + np.floor(bd.astype(np.float64) * SCALE) + 2 - u[tr]
+            loose = np.where(
+                ~np.isnan(db),
+                db + drop + 2 > u[tr],
+                np.isfinite(bd) & (by_score > v[tc].min()),
+            )
+            if not loose.any():
+                continue
+            t_rows = tr[loose]
+            rescored += len(t_rows)
+            # in score points: keep arcs within NEAR (plus rounding) of improving
+            floor = (u - big - bonus - NEAR - 3).astype(np.float64) / SCALE
+            r2, c2, s2, rest = rescore(
+                f, forbidden, rows, cols, t_rows, tc, floor, v.astype(np.float64) / SCALE
+            )
+            codes2 = r2 * n_cols + c2
+            fresh = ~contains(known, codes2) & ~contains(banned, codes2)
+            r2, c2, s2 = r2[fresh], c2[fresh], s2[fresh]
+            ok2, w2 = _exact_weights(f, forbidden, rows, cols, r2, c2)
+            gain2 = np.where(ok2, big + w2 - u[r2] - v[c2], np.iinfo(np.int64).min)
+            arcs.add(r2[ok2], c2[ok2], w2[ok2], s2[ok2], np.zeros(int(ok2.sum()), np.bool_))
+            found |= bool((gain2 > 0).any())
+            # what stays out is bounded by the prices now: only a price drop reopens it
+            db = db + drop
+            db[loose] = big + bonus[t_rows] + np.floor(rest * SCALE) + 2
+            bounds[g] = (tr, tc, bd, db, v[tc].copy())
+        if found:
+            _activate(arcs, big + arcs.w - u[arcs.r] - v[arcs.c])
+            continue
+        # optimal on the full graph; now no two "both" people may mentor each other
+        pair_s, pair_g = _expand(rows, cols, slots, slot_ptr, arcs.r[live], arcs.c[live], flows)
+        mutual = _mutual(f.n, pair_s, pair_g)
+        if not len(mutual):
+            certified = True
+            break
+        weak = _weaker(rows, cols, arcs, pair_s, pair_g, mutual)
+        banned = np.union1d(banned, weak)
+        arcs.drop(~contains(banned, arcs.codes(n_cols)))
+    if not certified:
+        raise SolverError("pricing did not settle")
+    # `live` and `flows` are the last solve's (arcs added after it improved nothing)
+    pair_s, pair_g = _expand(rows, cols, slots, slot_ptr, arcs.r[live], arcs.c[live], flows)
+    if len(_mutual(f.n, pair_s, pair_g)):
+        raise SolverError("two people would mentor each other")
+    taken = np.bincount(arcs.c[live], weights=flows, minlength=cols.n).astype(np.int64)
+    reach = np.cumsum(tier_caps, axis=1)
+    paid = 0
+    for t in range(tier_caps.shape[1]):
+        used = np.clip(taken - (reach[:, t] - tier_caps[:, t]), 0, tier_caps[:, t])
+        paid += int(tier_costs[t] * used.sum())
+    had_s = np.zeros(f.n, dtype=np.bool_)
+    had_s[rows.members] = fg.row_edge[rows.of[rows.members]]
+    had_g = np.zeros(f.n, dtype=np.bool_)
+    had_g[cols.members] = fg.col_edge[cols.of[cols.members]]
+    return Exact(
+        seekers=pair_s,
+        givers=pair_g,
+        certified=certified,
+        rounds=rounds,
+        arcs=len(live),
+        known_arcs=len(arcs.r),
+        seeker_types=rows.n,
+        giver_types=cols.n,
+        excluded=len(banned),
+        rescored_rows=rescored,
+        penalty=paid,
+        had_edge_seekers=had_s,
+        had_edge_givers=had_g,
+        seeker_kind=rows.of,
+        giver_kind=cols.of,
+    )
+
+
+def _mutual(n: int, seekers: I64, givers: I64) -> I64:
+    """Positions of placed pairs whose reverse pair is placed too (the weaker is not chosen
+    here; every such pair is listed once per direction)."""
+    codes = np.sort(seekers * n + givers)
+    return np.flatnonzero(contains(codes, givers * n + seekers))
+
+
+def _weaker(rows: Types, cols: Types, arcs: _Arcs, seekers: I64, givers: I64, mutual: I64) -> I64:
+    """Type-arc codes to leave out: of each mutual pair, the direction with less weight
+    (equal weights: the one whose mentee has the higher index)."""
+    n_cols = max(cols.n, 1)
+    codes = rows.of[seekers[mutual]] * n_cols + cols.of[givers[mutual]]
+    known = arcs.codes(n_cols)
+    order = np.argsort(known)
+    at = order[np.searchsorted(known[order], codes)]
+    w = arcs.w[at]
+    s, g = seekers[mutual], givers[mutual]
+    reverse = {(int(a), int(b)): float(x) for a, b, x in zip(s, g, w, strict=True)}
+    out = [
+        int(code)
+        for code, a, b, x in zip(codes.tolist(), s.tolist(), g.tolist(), w.tolist(), strict=True)
+        if (x, a) < (reverse[(b, a)], b)
+    ]
+    return np.array(sorted(set(out)), dtype=np.int64)
