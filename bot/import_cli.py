@@ -20,10 +20,9 @@ from bot.settings import Settings
 from models.clock import system_clock
 from models.db import make_engine, make_session_factory
 from models.errors import DomainError
-from models.hr_import import FIELDS, ImportResult, apply_row, check_row
+from models.hr_import import FIELDS, ImportResult, apply_row, check_row, manager_id_for
 from models.programs import resolve_program
 from models.tables import Workspace
-from models.workspace import ensure_person
 
 LOOKUP_TRIES = 5
 
@@ -130,13 +129,25 @@ def run_import(
                         if manager is None:
                             reason = "no Slack user with the manager's email"
                         else:
-                            manager_id = ensure_person(s, program.workspace_id, manager, at).id
+                            manager_id = manager_id_for(
+                                s, program.workspace_id, manager, at, settings.forget_key
+                            )
                 except LookupFailedError as failed:
                     reason = f"Slack lookup failed ({failed}); run the import again"
                 if reason is not None or user is None:
                     result.rejected.append((number, reason or "?"))
                     continue
-                if apply_row(s, program, user, values, manager_id, at, overwrite=overwrite):
+                changed = apply_row(
+                    s,
+                    program,
+                    user,
+                    values,
+                    manager_id,
+                    at,
+                    overwrite=overwrite,
+                    forget_key=settings.forget_key,
+                )
+                if changed:
                     result.updated += 1
                 else:
                     result.unchanged += 1

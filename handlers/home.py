@@ -21,7 +21,7 @@ from handlers.context import Deps
 from handlers.enroll_form import notice
 from handlers.ids import Action, Callback
 from handlers.join import open_form
-from handlers.listen import Answer, Registrar, Request, Slack, is_admin_user, then
+from handlers.listen import Answer, Registrar, Request, Slack, authority_of, then
 from handlers.payloads import ProgramRef, decode
 from handlers.status import home_view
 from models.errors import DomainError
@@ -35,9 +35,9 @@ def publish(deps: Deps, team_id: str, user_id: str) -> Callable[[Slack], None]:
     def run(slack: Slack) -> None:
         if not team_id or not user_id:
             return
-        admin = is_admin_user(deps, team_id, user_id)
+        admin = authority_of(deps, team_id, user_id)
         with deps.sessions.begin() as s:
-            view = home_view(flow.home(s, team_id, user_id, global_admin=admin, at=deps.clock()))
+            view = home_view(flow.home(s, team_id, user_id, admin=admin, at=deps.clock()))
         try:
             slack.client.views_publish(user_id=user_id, view=view)
         except SlackApiError as err:
@@ -114,7 +114,9 @@ def handle_action_forget(deps: Deps) -> Callable[[Request], Answer]:
 def handle_view_forget(deps: Deps) -> Callable[[Request], Answer]:
     def handle(request: Request) -> Answer:
         with deps.sessions.begin() as s:
-            forgotten = flow.forget(s, request.team_id, request.slack_user_id, at=deps.clock())
+            forgotten = flow.forget(
+                s, request.team_id, request.slack_user_id, key=deps.forget_key, at=deps.clock()
+            )
         text = copy.FORGOTTEN if forgotten else copy.FORGET_NOTHING
         return Answer(
             ack={"response_action": "update", "view": notice(copy.HOME_FORGET, text).to_dict()},
