@@ -9,13 +9,16 @@ any test that leaves a violation behind. The fake keeps the little state the bot
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -107,8 +110,19 @@ class FakeUser:
 
 
 @dataclass
+class Channel:
+    """A public or private channel, and whether the bot was invited to it."""
+
+    id: str
+    private: bool = False
+    members: set[str] = field(default_factory=set)
+    bot_member: bool = True
+
+
+@dataclass
 class SlackState:
     users: dict[str, FakeUser] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     ephemerals: list[dict[str, Any]] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
@@ -120,9 +134,14 @@ class SlackState:
 
 
 class FakeSlack:
-    """The fake's API: state to arrange, calls to read, faults to inject."""
+    """The fake's API: state to arrange, calls to read, faults to inject.
 
-    def __init__(self) -> None:
+    `clock` is the time Slack stamps messages with (ts); give it the bot's clock so that a
+    history read of the window of an attempt finds what that attempt posted.
+    """
+
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        self.clock = clock
         self.lock = threading.RLock()
         self.calls: list[Call] = []
         self.violations: list[str] = []
@@ -170,6 +189,22 @@ class FakeSlack:
         with self.lock:
             self.state.users[user_id] = user
         return user
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str | None = None,
+        *,
+        private: bool = False,
+        members: Iterable[str] = (),
+        bot_member: bool = True,
+    ) -> Channel:
+        """A public or private channel, its members, and whether the bot was invited."""
+        del name
+        channel = Channel(channel_id, private, set(members), bot_member)
+        with self.lock:
+            self.state.channels[channel_id] = channel
+        return channel
 
     def inject(
         self,
@@ -301,6 +336,8 @@ class FakeSlack:
             return 200, handler(args), {}
 
     def _next_ts(self) -> str:
+        if self.clock is not None:
+            return f"{int(self.clock().timestamp())}.{next(self._ids):06d}"
         return f"{1_700_000_000 + next(self._ts)}.{next(self._ids):06d}"
 
     def _user(self, user_id: str) -> FakeUser | None:
@@ -394,7 +431,12 @@ class FakeSlack:
         channel = str(args["channel"])
         limit = int(args.get("limit", 100))
         oldest = float(args.get("oldest", 0) or 0)
-        found = [m for m in self.state.messages if m.channel == channel and float(m.ts) >= oldest]
+        latest = float(args.get("latest", 0) or 0) or float("inf")
+        found = [
+            m
+            for m in self.state.messages
+            if m.channel == channel and oldest <= float(m.ts) <= latest
+        ]
         found.sort(key=lambda m: float(m.ts), reverse=True)
         include_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         out = []
@@ -404,6 +446,20 @@ class FakeSlack:
                 item["metadata"] = m.metadata
             out.append(item)
         return {"ok": True, "messages": out, "has_more": len(found) > limit}
+
+    def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        found = self.state.channels.get(str(args["channel"]))
+        if found is None or (found.private and not found.bot_member):
+            return {"ok": False, "error": "channel_not_found"}
+        return {
+            "ok": True,
+            "channel": {
+                "id": found.id,
+                "is_channel": True,
+                "is_private": found.private,
+                "is_member": found.bot_member,
+            },
+        }
 
     def _view(self, args: dict[str, Any], **extra: Any) -> dict[str, Any]:
         view = _maybe_json(args["view"])
@@ -454,10 +510,15 @@ class FakeSlack:
         return {"ok": True, "files": [{"id": f["id"]} for f in files]}
 
 
+def slack_id(prefix: str, key: str) -> str:
+    """A realistic, stable conversation id (prefix + 10 upper-case letters and digits)."""
+    digest = base64.b32encode(hashlib.sha1(key.encode()).digest()).decode()
+    return prefix + digest[:10]
+
+
 def _conversation_id(users: list[str]) -> str:
-    if len(users) == 1:
-        return "D" + users[0]
-    return "G" + "-".join(sorted(users))
+    ordered = sorted(users)
+    return slack_id("D" if len(ordered) == 1 else "G", ",".join(ordered))
 
 
 def _is_int(value: Any) -> bool:
