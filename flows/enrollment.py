@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from flows import notices
+from flows.disclosure import Figure, count
 from flows.matches import end_kindly
 from flows.notify import Reader, ToPeople, emit
 from matching.landing import Hours
@@ -505,9 +506,9 @@ class ProgramLine:
 class AdminLine:
     program_name: str
     slug: str
-    mentors: int
-    mentees: int
-    open_matches: int
+    mentors: Figure  # through flows.disclosure, like every number admins see
+    mentees: Figure
+    open_matches: Figure
 
 
 @dataclass(frozen=True)
@@ -591,9 +592,9 @@ def home(s: Session, team_id: str, user_id: str, *, admin: Authority, at: dateti
         AdminLine(
             program_name=p.name,
             slug=p.slug,
-            mentors=counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0),
-            mentees=counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0),
-            open_matches=store.count_open_matches(s, p.id),
+            mentors=count(counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0)),
+            mentees=count(counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0)),
+            open_matches=count(store.count_open_matches(s, p.id)),
         )
         for p in list_programs(s, workspace.id)
         if admin.over(p.id)

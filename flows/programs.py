@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from flows import notices
+from flows.disclosure import Figure, count
 from flows.notify import Reader, ToPeople, emit
 from matching.landing import Hours
 from models.admins import (
@@ -80,9 +81,9 @@ class ProgramRow:
     slug: str
     format: str
     status: str
-    mentors: int
-    mentees: int
-    peers: int
+    mentors: Figure  # through flows.disclosure, like every number admins see
+    mentees: Figure
+    peers: Figure
     schedule_rrule: str | None
 
 
@@ -100,9 +101,9 @@ def list_rows(s: Session, team_id: str, authority: Authority, at: datetime) -> l
                 slug=p.slug,
                 format=p.format,
                 status=p.status,
-                mentors=counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0),
-                mentees=counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0),
-                peers=counts.get(Role.PEER, 0),
+                mentors=count(counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0)),
+                mentees=count(counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0)),
+                peers=count(counts.get(Role.PEER, 0)),
                 schedule_rrule=p.schedule_rrule,
             )
         )

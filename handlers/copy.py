@@ -320,7 +320,10 @@ CHART_LEGEND = (
 EXPORT_TITLE = "{program}: matches"
 
 # The report and the retro (handlers.insight); a figure the rule hides, or not there yet:
-FIGURE_HIDDEN = "not shown (fewer than 5 people)"
+FIGURE_HIDDEN = "not shown"
+FIGURES_HIDDEN_NOTE = (
+    "A figure not shown would tell about fewer than 5 people, directly or by subtraction."
+)
 FIGURE_NONE = "n/a"
 REPORT_TITLE = "Report for {program}"
 REPORT_ENROLLED = "Enrolled: {mentors} mentors, {mentees} mentees"

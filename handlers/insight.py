@@ -102,6 +102,13 @@ def report_lines(r: ReportFigures, escape: Escape = esc) -> list[str]:
     ]
     if r.retention is not None:
         lines.append(_retention(r.retention))
+    return _noted(lines)
+
+
+def _noted(lines: list[str]) -> list[str]:
+    """The lines, and why some figures are not shown when some are not."""
+    if any(copy.FIGURE_HIDDEN in line for line in lines[1:]):
+        lines.append(copy.FIGURES_HIDDEN_NOTE)
     return lines
 
 
@@ -111,16 +118,20 @@ def retro_lines(r: RetroFigures, escape: Escape = esc) -> list[str]:
         if r.gaps
         else copy.RETRO_NO_GAPS
     )
-    return [
-        copy.RETRO_TITLE.format(program=escape(r.program), day=f"{r.day:%d %b %Y}", days=r.days_on),
-        copy.RETRO_MATCHED.format(
-            matched=whole(r.matched),
-            seekers=whole(r.seekers),
-            rate=percent(r.match_rate),
-            matches=whole(r.matches),
-        ),
-        copy.RETRO_MET.format(met=percent(r.met), matches=whole(r.matches)),
-        copy.RETRO_NOW.format(cells=_cells(r.states, whole, escape)),
-        copy.RETRO_PULSE.format(pulse=tenths(r.pulse)),
-        copy.RETRO_UNMATCHED.format(unmatched=whole(r.unmatched), gaps=gaps),
-    ]
+    return _noted(
+        [
+            copy.RETRO_TITLE.format(
+                program=escape(r.program), day=f"{r.day:%d %b %Y}", days=r.days_on
+            ),
+            copy.RETRO_MATCHED.format(
+                matched=whole(r.matched),
+                seekers=whole(r.seekers),
+                rate=percent(r.match_rate),
+                matches=whole(r.matches),
+            ),
+            copy.RETRO_MET.format(met=percent(r.met), matches=whole(r.matches)),
+            copy.RETRO_NOW.format(cells=_cells(r.states, whole, escape)),
+            copy.RETRO_PULSE.format(pulse=tenths(r.pulse)),
+            copy.RETRO_UNMATCHED.format(unmatched=whole(r.unmatched), gaps=gaps),
+        ]
+    )

@@ -34,6 +34,7 @@ from handlers.forms import (
     typed,
 )
 from handlers.ids import Block, Callback
+from handlers.insight import whole
 from handlers.listen import WORKSPACE, Answer, Registrar, Request, Slack, Target, reply, then
 from handlers.payloads import ProgramForm, decode, encode
 from handlers.text import esc, plain
@@ -200,9 +201,9 @@ def program_list(rows: list[ProgramRow]) -> str:
             slug=esc(r.slug),
             format=FORMATS.get(r.format, r.format).lower(),
             status=r.status,
-            mentors=r.mentors,
-            mentees=r.mentees,
-            peers=r.peers,
+            mentors=whole(r.mentors),
+            mentees=whole(r.mentees),
+            peers=whole(r.peers),
             schedule=describe_schedule(r.schedule_rrule),
         )
         for r in rows

@@ -212,7 +212,7 @@ def test_a_round_retro_is_posted_once_one_cadence_period_after_the_round(
     (retro,) = [m for m in fake_slack.messages_in("CADMIN0001") if "Round retro" in m.text]
     assert f"Mentees matched: {PAIRS} of {PAIRS} (100%)" in retro.text
     # one pair of six met: that share would tell about one pair, and about the other five
-    assert f"Pairs who have met: not shown (fewer than 5 people) of {PAIRS}" in retro.text
+    assert f"Pairs who have met: not shown of {PAIRS}" in retro.text
     assert "Pulse value (1-5): n/a" in retro.text
     with bot.sessions() as s:
         keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.key.like("round:%:retro")))
@@ -261,4 +261,4 @@ def test_retention_compares_participants_with_everyone_else_once_hr_data_is_in(
         s.flush()
         clock.advance(days=30)
         lines = report_lines(program_figures(s, program, clock()))
-    assert "participants 58% of 12, non-participants 50% of 10" in lines[-1]
+    assert "participants 58% of 12, non-participants 50% of 10" in "\n".join(lines)
