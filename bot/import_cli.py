@@ -32,10 +32,9 @@ from bot.slack_status import SlackStatus, require_token
 from models.clock import system_clock
 from models.db import make_engine, make_session_factory
 from models.errors import DomainError
-from models.hr_import import FIELDS, ImportResult, apply_row, check_row
+from models.hr_import import FIELDS, ImportResult, apply_row, check_row, manager_id_for
 from models.programs import resolve_program
 from models.tables import Program, Workspace
-from models.workspace import ensure_person
 
 LOOKUP_TRIES = 5
 BATCH = 50  # rows per write transaction: short enough never to hold the bot up
@@ -257,9 +256,18 @@ def run_import(
                     assert item.user is not None
                     manager_id = None
                     if item.manager is not None:
-                        manager_id = ensure_person(s, program.workspace_id, item.manager, at).id
+                        manager_id = manager_id_for(
+                            s, program.workspace_id, item.manager, at, settings.forget_key
+                        )
                     changed = apply_row(
-                        s, program, item.user, item.values, manager_id, at, overwrite=overwrite
+                        s,
+                        program,
+                        item.user,
+                        item.values,
+                        manager_id,
+                        at,
+                        overwrite=overwrite,
+                        forget_key=settings.forget_key,
                     )
                     if changed:
                         result.updated += 1

@@ -16,15 +16,13 @@ from sqlalchemy.orm import Session
 from bot.app import Mentorbot
 from bot.scheduler import LeaderScheduler
 from bot.work import run_intents
-from flows import engagement, enrollment, reports, rounds
-from handlers.replay import KEY_PREFIX, WINDOW
+from flows import engagement, enrollment, reports, retention, rounds
 from handlers.rounds import make_failure_hook
 from matching.schedule import latest_due_slot
 from models import rounds as round_store
 from models.clock import Clock
 from models.db import SessionFactory
 from models.engagement import list_due_matches, wake
-from models.events import prune_claims
 from models.states import RoundKind
 
 log = logging.getLogger("mentorbot.jobs")
@@ -60,10 +58,13 @@ def resume_paused(sessions: SessionFactory, clock: Clock) -> int:
         return enrollment.resume_due(s, at=clock())
 
 
-def prune_replay_keys(sessions: SessionFactory, clock: Clock) -> int:
-    """Drop request-signature claims older than the replay window; event ids are kept."""
+def apply_retention(
+    sessions: SessionFactory, clock: Clock, payloads_kept: timedelta
+) -> retention.Pruned:
+    """Delivered payloads older than the retention period, request-signature claims past
+    the replay window and event ids past Slack's retries: pruned."""
     with sessions.begin() as s:
-        return prune_claims(s, KEY_PREFIX, clock() - WINDOW)
+        return retention.prune(s, at=clock(), payloads_kept=payloads_kept)
 
 
 def run_due_rounds(sessions: SessionFactory, clock: Clock) -> list[int]:
@@ -159,7 +160,8 @@ def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     bot.deliverer.add_failure_hook(make_failure_hook(bot.deps, bot.client))
     sessions, clock = bot.sessions, bot.deps.clock
     scheduler.add_job("intents", INTENTS_EVERY, lambda: run_intents(sessions, clock))
-    scheduler.add_job("prune-replay-keys", PRUNE_EVERY, lambda: prune_replay_keys(sessions, clock))
+    kept = timedelta(days=bot.settings.retention_days)
+    scheduler.add_job("retention", PRUNE_EVERY, lambda: apply_retention(sessions, clock, kept))
     scheduler.add_job("resume-paused", RESUME_EVERY, lambda: resume_paused(sessions, clock))
     scheduler.add_job("rounds", ROUNDS_EVERY, lambda: run_due_rounds(sessions, clock))
     scheduler.add_job("newcomers", NEWCOMERS_EVERY, lambda: run_newcomers(sessions, clock))

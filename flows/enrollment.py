@@ -17,11 +17,14 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from flows import notices
+from flows.disclosure import Figure, count
 from flows.matches import end_kindly
 from flows.notify import Reader, ToPeople, emit
 from matching.landing import Hours
 from matching.schedule import next_slot
 from models import enrollment as store
+from models import forgetting
+from models.admins import Authority
 from models.errors import InvalidError, NotFoundError
 from models.events import claim_event
 from models.matches import list_open_match_ids
@@ -29,6 +32,7 @@ from models.programs import list_programs, resolve_program
 from models.states import EndReason, EnrollmentStatus, ProgramStatus, Role
 from models.tables import Enrollment, Person, Program
 from models.taxonomy import list_skills
+from models.text import clean
 from models.workspace import ensure_person, ensure_workspace, get_person, get_workspace
 
 
@@ -91,10 +95,10 @@ def remember(
     person = ensure_person(s, workspace.id, user_id, at)
     if person.forgotten_at is not None:
         return Known(person.id, person.tz, refusal(person))  # nothing is written back
-    person.name = (profile.name or "")[:200] or None
-    person.real_name = (profile.real_name or "")[:200] or None
-    person.tz = (profile.tz or person.tz or "UTC")[:64]
-    person.title = (profile.title or "")[:200] or None
+    person.name = clean(profile.name or "")[:200] or None
+    person.real_name = clean(profile.real_name or "")[:200] or None
+    person.tz = clean(profile.tz or person.tz or "UTC")[:64]
+    person.title = clean(profile.title or "")[:200] or None
     person.is_deleted = profile.deleted
     person.is_bot = profile.bot
     person.is_guest = profile.guest
@@ -173,12 +177,18 @@ def form_values(s: Session, program: Program, person: Person) -> ProfileForm:
             )
         )
     profile = store.profile_of(enrollment)
-    manager = s.get(Person, enrollment.manager_id) if enrollment.manager_id else None
+    manager = _shown_person(s, enrollment.manager_id)
     return ProfileForm(
         replace(profile, capacity=profile.capacity or program.capacity_default),
         manager=manager.slack_user_id if manager else None,
         never=tuple(store.people_slack_ids(s, list(profile.never_match))),
     )
+
+
+def _shown_person(s: Session, person_id: int | None) -> Person | None:
+    """Someone a profile names (a manager), unless they were forgotten since."""
+    person = s.get(Person, person_id) if person_id else None
+    return person if person is not None and person.forgotten_at is None else None
 
 
 def form_for(
@@ -225,7 +235,7 @@ def pick(programs: Sequence[Program], name: str | None) -> Program:
         for program in programs:
             if wanted in (program.slug.lower(), program.name.lower()):
                 return program
-        raise NotFoundError(f"You are not in a program called `{name[:60]}`.")
+        raise NotFoundError("You are not in a program called `{name}`.", name=name[:60])
     if len(programs) > 1:
         known_ = ", ".join(f"`{p.slug}`" for p in programs)
         raise InvalidError(f"Which program? Name one of: {known_}.")
@@ -283,14 +293,15 @@ def save_profile(
     *,
     version: str,
     at: datetime,
+    forget_key: bytes | None = None,
 ) -> Saved:
     """Enroll (or update) the person with what the form says; the confirmation DM is queued
-    once per view (a double submit sends one)."""
+    once per view (a double submit sends one). Someone forgotten before starts afresh (a new
+    person row) and others' exclusions of them hold again."""
     workspace = ensure_workspace(s, team_id, at)
     program = s.get_one(Program, context.program_id)
     person = ensure_person(s, workspace.id, user_id, at)
-    if person.forgotten_at is not None:
-        store.start_afresh(s, person, at=at)
+    forgetting.carry_over_exclusions(s, person, forget_key)
     manager = ensure_person(s, workspace.id, form.manager, at) if form.manager else None
     never = [ensure_person(s, workspace.id, u, at).id for u in form.never if u != user_id]
     saved = store.save_profile(
@@ -382,22 +393,22 @@ def leave(s: Session, person: Person, name: str | None, *, at: datetime) -> str:
     return program.name
 
 
-def forget(s: Session, team_id: str, user_id: str, *, at: datetime) -> bool:
-    """Erase everything that identifies the person; False when there was nothing left."""
+def forget(s: Session, team_id: str, user_id: str, *, key: bytes | None, at: datetime) -> bool:
+    """Erase everything that identifies the person (their matches end kindly first); False
+    when there was nothing left to erase."""
     workspace = get_workspace(s, team_id)
     person = get_person(s, workspace.id, user_id) if workspace else None
     if person is None or person.forgotten_at is not None:
         return False
-    for enrollment in store.list_enrollments(s, person.id, current_only=False):
-        for match_id in list_open_match_ids(s, person.id, enrollment.program_id):
-            end_kindly(
-                s,
-                match_id,
-                at=at,
-                reason=EndReason.FORGOTTEN,
-                leaving_person_ids=frozenset({person.id}),
-            )
-    store.forget_person_data(s, person, at=at)
+    for match_id in list_open_match_ids(s, person.id):
+        end_kindly(
+            s,
+            match_id,
+            at=at,
+            reason=EndReason.FORGOTTEN,
+            leaving_person_ids=frozenset({person.id}),
+        )
+    forgetting.forget_person(s, person, key=key, at=at)
     return True
 
 
@@ -495,9 +506,9 @@ class ProgramLine:
 class AdminLine:
     program_name: str
     slug: str
-    mentors: int
-    mentees: int
-    open_matches: int
+    mentors: Figure  # through flows.disclosure, like every number admins see
+    mentees: Figure
+    open_matches: Figure
 
 
 @dataclass(frozen=True)
@@ -537,7 +548,7 @@ def status_of(s: Session, person: Person, at: datetime) -> tuple[ProgramLine, ..
 
 def _knows(s: Session, enrollment: Enrollment, program: Program) -> Knows:
     names = {k.id: k.name for k in list_skills(s, program.id)}
-    manager = s.get(Person, enrollment.manager_id) if enrollment.manager_id else None
+    manager = _shown_person(s, enrollment.manager_id)
     return Knows(
         role=enrollment.role,
         offered=tuple(
@@ -566,27 +577,27 @@ def status(s: Session, team_id: str, user_id: str, at: datetime) -> tuple[Progra
     return status_of(s, person, at) if person else ()
 
 
-def home(s: Session, team_id: str, user_id: str, *, global_admin: bool, at: datetime) -> HomeView:
-    """What the person's Home shows (they are recorded on first sight)."""
+def home(s: Session, team_id: str, user_id: str, *, admin: Authority, at: datetime) -> HomeView:
+    """What the person's Home shows. Opening Home records nobody: someone who was just
+    forgotten sees it published again without their Slack id being stored anew."""
     workspace = ensure_workspace(s, team_id, at)
-    person = ensure_person(s, workspace.id, user_id, at)
-    programs = status_of(s, person, at)
+    person = get_person(s, workspace.id, user_id)
+    programs = status_of(s, person, at) if person is not None else ()
     open_programs: tuple[tuple[int, str], ...] = ()
     if not programs:
         open_programs = tuple(
             (p.id, p.name) for p in list_programs(s, workspace.id, open_only=True)
         )
-    admin_ids = set(store.admin_program_ids(s, person.id))
     admin_of = tuple(
         AdminLine(
             program_name=p.name,
             slug=p.slug,
-            mentors=counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0),
-            mentees=counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0),
-            open_matches=store.count_open_matches(s, p.id),
+            mentors=count(counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0)),
+            mentees=count(counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0)),
+            open_matches=count(store.count_open_matches(s, p.id)),
         )
         for p in list_programs(s, workspace.id)
-        if global_admin or p.id in admin_ids
+        if admin.over(p.id)
         for counts in (store.count_enrolled(s, p.id),)
     )
     return HomeView(

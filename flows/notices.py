@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from flows import keyed
+from flows.disclosure import Figure
 from flows.keyed import Keyed
 
 URGENT, NORMAL, OPTIONAL = 0, 1, 2
@@ -352,6 +353,82 @@ class WorkNote(Notice):
 # --- insight ------------------------------------------------------------------------------
 
 
+Cells = tuple[tuple[str, Figure], ...]  # named figures, in the order they are shown
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundFigures:
+    round_id: int
+    day: date
+    kind: str
+    match_rate: Figure
+    pulse: Figure
+
+
+@dataclasses.dataclass(frozen=True)
+class GapFigures:
+    skill: str
+    wanted: Figure
+    places: Figure
+
+
+@dataclasses.dataclass(frozen=True)
+class RetentionFigures:
+    start: date
+    end: date
+    participants: Figure  # share still employed
+    participants_total: Figure
+    others: Figure
+    others_total: Figure
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportFigures:
+    """A program's KPIs, every figure already through flows.disclosure's rule."""
+
+    program: str
+    mentors: Figure
+    mentees: Figure
+    matches: Figure
+    matched: Figure  # mentees matched (hidden whenever the share is)
+    match_rate: Figure
+    median_days_to_match: Figure
+    first_meeting_14d: Figure
+    meetings_per_pair_month: Figure
+    pulse_value: Figure
+    pulse_progress: Figure
+    would_recommend: Figure
+    goal_completion: Figure
+    states: Cells
+    end_reasons: Cells
+    rematched: Figure  # share of mentees matched again after an early end
+    mentor_utilisation: Figure
+    coverage_gaps: tuple[GapFigures, ...]
+    by_department: Cells
+    by_level: Cells
+    trend: tuple[RoundFigures, ...]
+    retention: RetentionFigures | None
+
+
+@dataclasses.dataclass(frozen=True)
+class RetroFigures:
+    """A round's story one cadence period on, every figure through the same rule."""
+
+    program: str
+    day: date
+    days_on: int
+    seekers: Figure
+    matched: Figure
+    match_rate: Figure
+    matches: Figure
+    met: Figure
+    states: Cells
+    pulse: Figure
+    unmatched: Figure
+    gaps: tuple[str, ...]
+    intros_hours: float | None = None  # announcement to the last intro delivered
+
+
 @dataclasses.dataclass(frozen=True)
 class ReportPosted(Notice):
     KIND: ClassVar[str] = "report"
@@ -359,7 +436,7 @@ class ReportPosted(Notice):
 
     program_id: int
     request: str
-    lines: tuple[str, ...]
+    report: ReportFigures
 
 
 @dataclasses.dataclass(frozen=True)
@@ -369,7 +446,7 @@ class RoundRetro(Notice):
     LANDING: ClassVar[Landing] = Landing.PROGRAM
 
     round_id: int
-    lines: tuple[str, ...]
+    retro: RetroFigures
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,10 +18,16 @@ ADMIN_HELP = """*Admin commands*
 • `/mentor admin program create|edit|list`
 • `/mentor admin round [program] [--dry-run]`
 • `/mentor admin report [program]` · `/mentor admin export [program]`
-• `/mentor admin add @user` · `/mentor admin remove @user`"""
+• `/mentor admin add @user [program]` · `/mentor admin remove @user [program]`
+  (workspace admins: `--workspace` names an admin of every program)"""
 
 UNKNOWN_SUBCOMMAND = "I don't know `{word}`. Here is what I can do:"
 NOT_ADMIN = "Sorry, only program admins can do that. Ask one of your program admins."
+NOT_ADMIN_HERE = "Sorry, only admins of that program can do that. Ask one of its admins."
+NOT_ADMIN_OF = "Sorry, only admins of *{program}* can do that. Ask one of its admins."
+NOT_WORKSPACE_ADMIN = (
+    "Sorry, only workspace admins can do that (creating programs, naming workspace admins)."
+)
 INTERNAL_ERROR = "Something went wrong on my side and nothing was changed. (ref {ref})"
 
 # A match that ended through no fault of the reader (partner left, vanished, or a
@@ -117,7 +123,8 @@ PROGRAM_USAGE = (
     "`/mentor admin program list`."
 )
 ADMIN_USAGE = (
-    "Use `/mentor admin add @person [program]` or `/mentor admin remove @person [program]`."
+    "Use `/mentor admin add @person [program]` or `/mentor admin remove @person [program]`;"
+    " workspace admins may add `--workspace` to name an admin of every program."
 )
 ADMIN_ADDED = "<@{user}> is now an admin of *{program}*."
 ADMIN_ALREADY = "<@{user}> was already an admin of *{program}*."
@@ -311,6 +318,51 @@ CHART_LEGEND = (
     "Dots: average pulse value of that round's matches, 1-5 (right scale)."
 )
 EXPORT_TITLE = "{program}: matches"
+
+# The report and the retro (handlers.insight); a figure the rule hides, or not there yet:
+FIGURE_HIDDEN = "not shown"
+FIGURES_HIDDEN_NOTE = (
+    "A figure not shown would tell about fewer than 5 people, directly or by subtraction."
+)
+FIGURE_NONE = "n/a"
+REPORT_TITLE = "Report for {program}"
+REPORT_ENROLLED = "Enrolled: {mentors} mentors, {mentees} mentees"
+REPORT_MATCHES = (
+    "Matches: {matches}; mentees matched: {matched} of {mentees} ({rate});"
+    " median days to match: {days}"
+)
+REPORT_FIRST_MEETING = "First meeting confirmed within 14 days: {share}"
+REPORT_MEETINGS = "Check-ins reporting a meeting per pair per month: {rate}"
+REPORT_PULSE = (
+    "Pulse averages (1-5): value {value}, progress {progress}; would recommend (0-10): {recommend}"
+)
+REPORT_GOALS = "Goal completion: {share}"
+REPORT_STATES = "Match states: {cells}"
+REPORT_END_REASONS = "Ended, by reason: {cells}"
+REPORT_REMATCHED = "Mentees re-matched after an ended match: {share}"
+REPORT_UTILISATION = "Mentor utilisation: {share}"
+REPORT_GAPS = "Skill coverage gaps: {gaps}"
+REPORT_GAP = "recruit mentors for {skill} ({wanted} want it, {places} places)"
+REPORT_BY_DEPARTMENT = "Match rate by department: {cells}"
+REPORT_BY_LEVEL = "Match rate by job level: {cells}"
+REPORT_TREND = "Per round (match rate, pulse value): {rounds}"
+REPORT_TREND_ROUND = "{day} {rate}, {pulse}"
+REPORT_NO_ROUNDS = "no rounds yet"
+REPORT_NONE = "none"
+REPORT_RETENTION = (
+    "Retention {start} to {end}: participants {participants}, non-participants {others}"
+)
+REPORT_RETENTION_GROUP = "{share} of {total}"
+RETRO_TITLE = "Round retro: {program}, round of {day} ({days} days on)"
+RETRO_MATCHED = "Mentees matched: {matched} of {seekers} ({rate}); matches: {matches}"
+RETRO_MET = "Pairs who have met: {met} of {matches}"
+RETRO_NOW = "Now: {cells}"
+RETRO_PULSE = "Pulse value (1-5): {pulse}"
+RETRO_INTROS = "Intros reached every pair in {took}"
+RETRO_NO_INTROS = "Intros: none delivered yet"
+RETRO_UNMATCHED = "Unmatched: {unmatched}; {gaps}"
+RETRO_GAPS = "recruit mentors for {skills}"
+RETRO_NO_GAPS = "no skill gaps"
 WORK_WHAT = {
     "round": "the matching round",
     "introductions": "the introductions",
@@ -440,6 +492,17 @@ FORMATS = {"one_on_one": "One-to-one mentoring", "circle": "Circles", "peer": "P
 PROGRAM_EDIT_TITLE = "Edit program"
 PROGRAM_NEW_TITLE = "New program"
 ERR_ADMIN_CHANNEL = "Choose the channel where previews and reports go."
+ERR_ADMIN_CHANNEL_PUBLIC = (
+    "Choose a private channel: previews name people and show scores, exports list matches."
+)
+ERR_ADMIN_CHANNEL_UNSEEN = (
+    "mentorbot is not in that channel. Invite it first (/invite @mentorbot), then save again."
+)
+ERR_ADMIN_CHANNEL_CHECK = "Slack did not say whether that channel is private. Try again."
+WORKSPACE_ADMIN_ADDED = "<@{user}> is now a workspace admin: every program here is theirs."
+WORKSPACE_ADMIN_ALREADY = "<@{user}> was already a workspace admin."
+WORKSPACE_ADMIN_REMOVED = "<@{user}> is no longer a workspace admin."
+WORKSPACE_ADMIN_NOT = "<@{user}> was not a workspace admin."
 ERR_SKILLS = "Up to 20 skills of up to 60 characters each."
 GOAL_BY = ", by {date}"
 GOAL_MEASURED = " (measured by: {measure})"

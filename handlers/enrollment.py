@@ -104,6 +104,7 @@ def handle_view_join(deps: Deps) -> Callable[[Request], Answer]:
                     form,
                     version=request.view_id,
                     at=at,
+                    forget_key=deps.forget_key,
                 )
         except DomainError as error:
             return _errors({Block.ROLE: str(error)[:150]})
@@ -238,7 +239,9 @@ def handle_command_forget(deps: Deps) -> Callable[[CommandRequest], Answer]:
 def handle_action_forget(deps: Deps) -> Callable[[Request], Answer]:
     def handle(request: Request) -> Answer:
         with deps.sessions.begin() as s:
-            forgotten = flow.forget(s, request.team_id, request.slack_user_id, at=deps.clock())
+            forgotten = flow.forget(
+                s, request.team_id, request.slack_user_id, key=deps.forget_key, at=deps.clock()
+            )
         return then(tell(copy.FORGOTTEN if forgotten else copy.FORGET_NOTHING, replace=True))
 
     return handle

@@ -18,6 +18,7 @@ from flows.enrollment import JoinForm, ProgramChoice, SlackProfile
 from handlers import copy
 from handlers.context import Deps
 from handlers.enroll_form import enrollment_form, notice, program_choice
+from handlers.errors import shown
 from handlers.listen import Slack, tell_in_dm
 from models.errors import DomainError
 
@@ -106,7 +107,7 @@ def open_form(
                     s, person.person_id, name=name, editing=editing, program_id=program_id
                 )
         except DomainError as error:
-            tell_them(slack, str(error))
+            tell_them(slack, shown(error))
             return
         opened = slack.client.views_open(trigger_id=trigger_id, view=form_view(form))
         if asked:

@@ -27,6 +27,7 @@ from flows import notices
 from handlers import chart, copy
 from handlers.chart import Point
 from handlers.ids import Action
+from handlers.insight import report_lines, retro_lines
 from handlers.payloads import CheckInRef, MatchRef, ProgramRef, RoundRef, SurveyRef, encode
 from handlers.text import channel_link, cut, esc, mention, slack_date
 from matching.schedule_text import describe_schedule
@@ -516,12 +517,14 @@ def report_blocks(lines: Sequence[str]) -> list[Block]:
 
 @renders(notices.ReportPosted)
 def report_posted(n: notices.ReportPosted) -> Payload:
-    return message("\n".join(n.lines), report_blocks(n.lines))
+    lines = report_lines(n.report)
+    return message("\n".join(lines), report_blocks(lines))
 
 
 @renders(notices.RoundRetro)
 def round_retro(n: notices.RoundRetro) -> Payload:
-    return message("\n".join(n.lines), report_blocks(n.lines))
+    lines = retro_lines(n.retro)
+    return message("\n".join(lines), report_blocks(lines))
 
 
 @renders(notices.ReportChart)

@@ -1,8 +1,10 @@
-"""Admin commands for programs: create, edit and list them; add and remove program admins.
+"""Admin commands for programs: create, edit and list them; add and remove admins.
 
 The settings modal is the one place a program's knobs are set. A schedule is typed in
 words ("every 4 weeks on Monday at 10:00") and stored as an RRULE in the program's zone;
-every admin change is written to the audit log.
+every admin change is written to the audit log. The admin channel must be a private channel
+the bot is in: the submission asks Slack (conversations.info) before it answers, since the
+picker's filter is only a suggestion a crafted submission can ignore.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import InputBlock, NumberInputElement
 from slack_sdk.models.views import View
 
@@ -30,7 +34,8 @@ from handlers.forms import (
     typed,
 )
 from handlers.ids import Block, Callback
-from handlers.listen import Answer, Registrar, Request, Slack, reply, then
+from handlers.insight import whole
+from handlers.listen import WORKSPACE, Answer, Registrar, Request, Slack, Target, reply, then
 from handlers.payloads import ProgramForm, decode, encode
 from handlers.text import esc, plain
 from matching.schedule_text import EXAMPLE, ScheduleError, describe_schedule, parse_schedule
@@ -196,26 +201,38 @@ def program_list(rows: list[ProgramRow]) -> str:
             slug=esc(r.slug),
             format=FORMATS.get(r.format, r.format).lower(),
             status=r.status,
-            mentors=r.mentors,
-            mentees=r.mentees,
-            peers=r.peers,
+            mentors=whole(r.mentors),
+            mentees=whole(r.mentees),
+            peers=whole(r.peers),
             schedule=describe_schedule(r.schedule_rrule),
         )
         for r in rows
     )
 
 
+def refused(error: flow.NotAdminOfError) -> Answer:
+    return reply(copy.NOT_ADMIN_OF.format(program=esc(error.program_name)))
+
+
 def handle_command_program(deps: Deps) -> Callable[[CommandRequest], Answer]:
     def handle(request: CommandRequest) -> Answer:
         verb = request.words[0].lower() if request.words else ""
         name = " ".join(request.words[1:]) or None
+        who = request.authority
         with deps.sessions.begin() as s:
             if verb == "list":
-                return reply(program_list(flow.list_rows(s, request.team_id, deps.clock())))
+                return reply(program_list(flow.list_rows(s, request.team_id, who, deps.clock())))
             if verb == "create":
+                if not who.workspace:
+                    return reply(copy.NOT_WORKSPACE_ADMIN)
                 view = program_settings_form(None, None)
             elif verb == "edit":
-                program_id, settings = flow.program_to_edit(s, request.team_id, name, deps.clock())
+                try:
+                    program_id, settings = flow.program_to_edit(
+                        s, request.team_id, name, who, deps.clock()
+                    )
+                except flow.NotAdminOfError as error:
+                    return refused(error)
                 view = program_settings_form(program_id, settings)
             else:
                 return reply(copy.PROGRAM_USAGE)
@@ -228,9 +245,48 @@ def handle_command_program(deps: Deps) -> Callable[[CommandRequest], Answer]:
     return handle
 
 
+def admin_channel_problem(client: WebClient | None, channel_id: str) -> str | None:
+    """Why this channel cannot receive previews and exports, or None when it can: it must be
+    a private channel the bot is a member of."""
+    if client is None:
+        return copy.ERR_ADMIN_CHANNEL_CHECK
+    try:
+        found = client.conversations_info(channel=channel_id).get("channel") or {}
+    except SlackApiError as error:
+        if error.response.get("error") == "channel_not_found":
+            return copy.ERR_ADMIN_CHANNEL_UNSEEN  # a private channel the bot was not invited to
+        return copy.ERR_ADMIN_CHANNEL_CHECK
+    except OSError:
+        return copy.ERR_ADMIN_CHANNEL_CHECK
+    if found.get("is_private") is not True:
+        return copy.ERR_ADMIN_CHANNEL_PUBLIC
+    if found.get("is_member") is not True:
+        return copy.ERR_ADMIN_CHANNEL_UNSEEN
+    return None
+
+
+def settings_target(deps: Deps) -> Callable[[Request], Target]:
+    """What a settings submission acts on: a new program (workspace admins) or its program."""
+
+    def target(request: Request) -> Target:
+        meta = decode(ProgramForm, request.private_metadata)
+        if meta is None:
+            return None
+        if meta.program_id is None:
+            return WORKSPACE
+        with deps.sessions.begin() as s:
+            return flow.program_in_workspace(s, request.team_id, meta.program_id)
+
+    return target
+
+
 def handle_view_program(deps: Deps) -> Callable[[Request], Answer]:
     def handle(request: Request) -> Answer:
         settings, skills, errors = read_settings(request.values)
+        if settings is not None and settings.admin_channel_id:
+            problem = admin_channel_problem(deps.client, settings.admin_channel_id)
+            if problem is not None:
+                settings, errors = None, {Block.P_ADMIN_CHANNEL: problem}
         if settings is None:
             return Answer(ack={"response_action": "errors", "errors": errors})
         meta = decode(ProgramForm, request.private_metadata)
@@ -259,21 +315,42 @@ def handle_view_program(deps: Deps) -> Callable[[Request], Answer]:
     return handle
 
 
+WORKSPACE_FLAG = "--workspace"
+
+
 def handle_command_admin_people(deps: Deps, adding: bool) -> Callable[[CommandRequest], Answer]:
     def handle(request: CommandRequest) -> Answer:
         target = mentioned_user(request.words[0]) if request.words else None
         if target is None:
             return reply(copy.ADMIN_USAGE)
-        with deps.sessions.begin() as s:
-            change = flow.set_admin(
-                s,
-                request.team_id,
-                request.slack_user_id,
-                target,
-                " ".join(request.words[1:]) or None,
-                adding=adding,
-                at=deps.clock(),
+        rest = [w for w in request.words[1:] if w.lower() != WORKSPACE_FLAG]
+        workspace_wide = len(rest) < len(request.words) - 1
+        if workspace_wide and not request.authority.workspace:
+            return reply(copy.NOT_WORKSPACE_ADMIN)
+        if workspace_wide and rest:  # every program, or one: not both
+            return reply(copy.ADMIN_USAGE)
+        try:
+            with deps.sessions.begin() as s:
+                change = flow.set_admin(
+                    s,
+                    request.team_id,
+                    request.slack_user_id,
+                    target,
+                    " ".join(rest) or None,
+                    request.authority,
+                    adding=adding,
+                    at=deps.clock(),
+                    workspace_wide=workspace_wide,
+                )
+        except flow.NotAdminOfError as error:
+            return refused(error)
+        if change.program_name is None:
+            texts = (
+                (copy.WORKSPACE_ADMIN_ADDED, copy.WORKSPACE_ADMIN_ALREADY)
+                if adding
+                else (copy.WORKSPACE_ADMIN_REMOVED, copy.WORKSPACE_ADMIN_NOT)
             )
+            return reply(texts[0 if change.changed else 1].format(user=target))
         if adding:
             text = copy.ADMIN_ADDED if change.changed else copy.ADMIN_ALREADY
         else:
@@ -287,4 +364,6 @@ def register(registrar: Registrar, router: CommandRouter, deps: Deps) -> None:
     router.add(("admin", "program"), handle_command_program(deps), admin=True)
     router.add(("admin", "add"), handle_command_admin_people(deps, True), admin=True)
     router.add(("admin", "remove"), handle_command_admin_people(deps, False), admin=True)
-    registrar.view(Callback.PROGRAM_SETTINGS, handle_view_program(deps), admin=True)
+    registrar.view(
+        Callback.PROGRAM_SETTINGS, handle_view_program(deps), admin=settings_target(deps)
+    )

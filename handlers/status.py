@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 from flows.enrollment import HomeView, Knows, ProgramLine
 from handlers import copy
 from handlers.ids import Action
+from handlers.insight import whole
 from handlers.messages import DAY_NAMES, minutes, next_round_text, role_phrase, sections
 from handlers.payloads import ProgramRef, encode
 from handlers.text import cut, esc, mention, plain
@@ -178,9 +179,9 @@ def home_view(home: HomeView) -> View:
             copy.HOME_ADMIN_LINE.format(
                 program=esc(a.program_name),
                 slug=esc(a.slug),
-                mentors=a.mentors,
-                mentees=a.mentees,
-                open=a.open_matches,
+                mentors=whole(a.mentors),
+                mentees=whole(a.mentees),
+                open=whole(a.open_matches),
             )
             for a in home.admin_of
         ]

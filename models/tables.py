@@ -64,7 +64,10 @@ class Workspace(Base):
 
 class Person(Base):
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id"),
+        Index("ix_people_forgotten_key", "workspace_id", "forgotten_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -86,6 +89,9 @@ class Person(Base):
     leave_date: Mapped[date | None] = mapped_column(Date)
     hr_attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     forgotten_at: Mapped[datetime | None]
+    # A forgotten person's keyed hash of their Slack id (models.forgetting): the row stays
+    # for counts and partners' history, and an HR import can tell it must not write to them.
+    forgotten_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -134,6 +140,20 @@ class ProgramAdmin(Base):
 
     program_id: Mapped[int] = mapped_column(
         ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    added_at: Mapped[datetime]
+
+
+class WorkspaceAdmin(Base):
+    """Someone a workspace admin named an admin of every program in the workspace."""
+
+    __tablename__ = "workspace_admins"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
     )
     person_id: Mapped[int] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
@@ -446,6 +466,8 @@ class OutboxMessage(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
+    # When the latest attempt began: after a crash, the only window its post can be in.
+    attempted_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
     match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"))
     slack_channel: Mapped[str | None] = mapped_column(String(32))

@@ -71,7 +71,7 @@ class Payloads:
                 "api_app_id": "AMENTOR",
                 "is_enterprise_install": "false",
                 "response_url": f"{self.response_url}-{n}",
-                "trigger_id": f"{n}.trigger.{user_id}",
+                "trigger_id": f"{n}.trigger",
             }
         )
 
@@ -93,7 +93,7 @@ class Payloads:
             "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
             "api_app_id": "AMENTOR",
             "token": "verification-token-unused",
-            "trigger_id": f"{n}.trigger.{user_id}",
+            "trigger_id": f"{n}.trigger",
             "response_url": f"{self.response_url}-{n}",
             "actions": [
                 {
@@ -137,7 +137,7 @@ class Payloads:
             "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
             "api_app_id": "AMENTOR",
             "token": "verification-token-unused",
-            "trigger_id": f"{n}.trigger.{user_id}",
+            "trigger_id": f"{n}.trigger",
             "view": {
                 "id": view_id,
                 "team_id": self.team_id,

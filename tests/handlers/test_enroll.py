@@ -426,7 +426,8 @@ def test_forget_me_asks_first_then_deletes_personal_data(
     slack.action(ALICE, Action.FORGET_ME_CONFIRM, "forget")
     slack.action(ALICE, Action.FORGET_ME_CONFIRM, "forget")  # a double click
     with bot.sessions.begin() as s:
-        alice = s.scalars(select(Person).where(Person.slack_user_id == ALICE)).one()
+        assert s.scalars(select(Person).where(Person.slack_user_id == ALICE)).all() == []
+        alice = s.scalars(select(Person).where(Person.forgotten_at.is_not(None))).one()
         assert s.scalars(select(Enrollment).where(Enrollment.person_id == alice.id)).all() == []
         assert s.scalars(select(EnrollmentSkill)).all() == []
         assert s.scalars(select(NeverMatch)).all() == []

@@ -99,7 +99,9 @@ def test_admins_see_their_programs_headline_numbers(
     _open_home(slack, ADMIN)
     home = _home(fake_slack, ADMIN)
     assert "Programs you run" in home
-    assert "1 mentors, 1 mentees, 1 open matches" in home
+    # one of each: groups under 5, so not counted out loud (flows.disclosure)
+    hidden = "not shown"
+    assert f"{hidden} mentors, {hidden} mentees, {hidden} open matches" in home
 
 
 def test_a_newcomer_in_the_program_channel_is_invited_once(
