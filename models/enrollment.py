@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from models import concerns, micro
 from models.audit import record
 from models.errors import InvalidError, NotFoundError
 from models.matches import list_open_match_ids
@@ -32,6 +33,7 @@ from models.tables import (
 
 MENTOR_ROLES = ("mentor", "both")
 MENTEE_ROLES = ("mentee", "both")
+MAX_HOURS_CAP = 200
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Profile:
     languages: tuple[str, ...] = ()
     meeting_frequency_days: int | None = 14
     capacity: int = 0
+    hours_cap: int | None = None  # at most this many mentoring hours a month, all programs
     never_match: tuple[int, ...] = ()  # person ids
 
 
@@ -116,10 +119,13 @@ def save_profile(
     gives = profile.role in MENTOR_ROLES
     if gives and not 1 <= profile.capacity <= program.capacity_max:
         raise InvalidError(f"Mentees at most must be between 1 and {program.capacity_max}.")
+    if profile.hours_cap is not None and not 1 <= profile.hours_cap <= MAX_HOURS_CAP:
+        raise InvalidError(f"Hours a month must be between 1 and {MAX_HOURS_CAP}.")
     profile = replace(
         profile,
         offered=profile.offered if gives or profile.role == "peer" else (),
         capacity=profile.capacity if gives else 0,
+        hours_cap=profile.hours_cap if gives else None,
         never_match=tuple(sorted(set(profile.never_match) - {person.id})),
     )
     enrollment = get_enrollment(s, program.id, person.id)
@@ -215,7 +221,11 @@ def forget_person_data(s: Session, person: Person, *, at: datetime) -> None:
     """Delete what the person told us and said; scrub the person row; keep counts only.
 
     Matches stay (as anonymous rows in round statistics) but are ended by the caller first.
+    Concerns they raised and micro sessions they asked for go too; a concern about a match
+    they were in keeps only the fact that it was raised.
     """
+    concerns.forget_person(s, person.id)
+    micro.forget_person(s, person.id)
     s.execute(delete(Enrollment).where(Enrollment.person_id == person.id))
     s.execute(delete(PulseSurvey).where(PulseSurvey.person_id == person.id))
     s.execute(delete(CheckInAnswer).where(CheckInAnswer.person_id == person.id))
