@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.settings import Settings
+from flows.enrollment import review_import
 from models.clock import system_clock
 from models.db import make_engine, make_session_factory
 from models.errors import DomainError
@@ -105,6 +106,7 @@ def run_import(
     sessions = make_session_factory(engine)
     result = ImportResult(rows=len(rows))
     at = system_clock()
+    outside = 0
     try:
         with sessions() as s, s.begin():
             found = []
@@ -140,6 +142,10 @@ def run_import(
                     result.updated += 1
                 else:
                     result.unchanged += 1
+                # the program's eligibility rules, read against the updated HR record
+                person_id = ensure_person(s, program.workspace_id, user, at).id
+                if review_import(s, program, person_id, at) is False:
+                    outside += 1
             if dry_run:
                 s.rollback()
     finally:
@@ -151,4 +157,7 @@ def run_import(
     )
     for number, reason in result.rejected:
         print(f"  row {number}: {reason}")
+    if outside:
+        told = "would be told once" if dry_run else "told once"
+        print(f"{outside} enrolled people are outside the program's eligibility rules ({told})")
     return 0

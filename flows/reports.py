@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from flows import intents, notices
+from flows import hours, intents, micro, notices
 from flows.notify import ToChannel, emit
 from models.audit import record
 from models.reports import due_retros, matches_csv, program_report, round_retro
@@ -35,7 +35,13 @@ def post_report(s: Session, program_id: int, *, request: str, at: datetime) -> b
     report = program_report(s, program, at)
     emit(
         s,
-        notices.ReportPosted(program.id, request, tuple(report.lines())),
+        notices.ReportPosted(
+            program.id,
+            request,
+            tuple(report.lines()),
+            hours=hours.figures(s, program, at),
+            micro=micro.figures(s, program.id),
+        ),
         to=channel,
         workspace_id=program.workspace_id,
         at=at,
