@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from bot.app import Mentorbot
 from bot.scheduler import LeaderScheduler
 from bot.work import run_intents
-from flows import engagement, enrollment, reports, retention, rounds
+from flows import engagement, enrollment, impact, micro, reports, retention, rounds
+from handlers.impact import make_share_failure_hook
 from handlers.rounds import make_failure_hook
 from matching.schedule import latest_due_slot
 from models import rounds as round_store
@@ -35,6 +36,8 @@ NEWCOMERS_EVERY = 600  # newcomers are matched within the hour
 PREVIEWS_EVERY = 3600
 ENGAGE_EVERY = 300  # messages carry their own 10:00-local time; this only finds them
 RETRO_EVERY = 3600
+MICRO_EVERY = 900  # an ask nobody answered moves on to the next expert
+THANKS_EVERY = 3600  # a program's monthly thank-you is posted in the month's first hours
 
 
 def each(
@@ -155,9 +158,26 @@ def post_retros(sessions: SessionFactory, clock: Clock) -> int:
     return len(due)
 
 
+def expire_micro_offers(sessions: SessionFactory, clock: Clock) -> int:
+    """Micro asks nobody answered in time go to the next expert; how many moved on."""
+    with sessions.begin() as s:
+        return micro.expire_offers(s, at=clock())
+
+
+def post_thanks(sessions: SessionFactory, clock: Clock) -> int:
+    """Queue last month's thank-you to mentors in each program that asked for it, once."""
+    at = clock()
+    with sessions.begin() as s:
+        due = impact.thanks_due(s)
+    posted: list[bool] = []
+    each(sessions, "thanks", due, lambda s, pid: posted.append(impact.post_thanks(s, pid, at=at)))
+    return sum(posted)
+
+
 def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     """Add every feature's jobs to the leader scheduler (the outbox job is built in)."""
     bot.deliverer.add_failure_hook(make_failure_hook(bot.deps, bot.client))
+    bot.deliverer.add_failure_hook(make_share_failure_hook(bot.deps))
     sessions, clock = bot.sessions, bot.deps.clock
     scheduler.add_job("intents", INTENTS_EVERY, lambda: run_intents(sessions, clock))
     kept = timedelta(days=bot.settings.retention_days)
@@ -168,3 +188,5 @@ def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     scheduler.add_job("stale-previews", PREVIEWS_EVERY, lambda: expire_previews(sessions, clock))
     scheduler.add_job("engagement", ENGAGE_EVERY, lambda: run_engagement(sessions, clock))
     scheduler.add_job("round-retros", RETRO_EVERY, lambda: post_retros(sessions, clock))
+    scheduler.add_job("micro-offers", MICRO_EVERY, lambda: expire_micro_offers(sessions, clock))
+    scheduler.add_job("thanks", THANKS_EVERY, lambda: post_thanks(sessions, clock))

@@ -20,15 +20,16 @@ from flows import notices
 from flows.disclosure import Figure, count
 from flows.matches import end_kindly
 from flows.notify import Reader, ToPeople, emit
+from matching.eligibility import ASKED_IN_FORM, Facts, Rules, Verdict, check
 from matching.landing import Hours
 from matching.schedule import next_slot
 from models import enrollment as store
 from models import forgetting
 from models.admins import Authority
-from models.errors import InvalidError, NotFoundError
+from models.errors import DomainError, InvalidError, NotFoundError
 from models.events import claim_event
 from models.matches import list_open_match_ids
-from models.programs import list_programs, resolve_program
+from models.programs import junior_mentors_only, list_programs, resolve_program
 from models.states import EndReason, EnrollmentStatus, ProgramStatus, Role
 from models.tables import Enrollment, Person, Program
 from models.taxonomy import list_skills
@@ -107,6 +108,113 @@ def remember(
     return Known(person.id, person.tz, refusal(person))
 
 
+# --- eligibility -------------------------------------------------------------------------
+
+
+def rules_of(program: Program) -> Rules:
+    return Rules.from_settings((program.settings or {}).get("eligibility"))
+
+
+def facts_of(
+    person: Person, enrollment: Enrollment | None = None, profile: store.Profile | None = None
+) -> Facts:
+    """What is known about the person: the HR import first, then what they told us."""
+    told = profile or (store.profile_of(enrollment) if enrollment is not None else None)
+    return Facts(
+        department=person.department or (told.department if told else None),
+        location=person.location,
+        level=person.job_level
+        if person.job_level is not None
+        else (told.seniority if told else None),
+        start_date=person.start_date,
+    )
+
+
+def verdict(
+    program: Program,
+    person: Person,
+    at: datetime,
+    *,
+    enrollment: Enrollment | None = None,
+    profile: store.Profile | None = None,
+    before_form: bool = False,
+) -> Verdict:
+    return check(
+        rules_of(program),
+        facts_of(person, enrollment, profile),
+        at.date(),
+        unknown_ok=ASKED_IN_FORM if before_form else frozenset(),
+    )
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Why someone cannot join: the program's rules and which of them they do not meet."""
+
+    program_name: str
+    rules: Rules
+    failed: tuple[str, ...]
+
+
+class ExcludedError(DomainError):
+    def __init__(self, excluded: Excluded) -> None:
+        super().__init__(f"*{excluded.program_name}* is not open to you right now.")
+        self.excluded = excluded
+
+
+def review_scope(
+    s: Session,
+    program: Program,
+    enrollment: Enrollment,
+    person: Person,
+    at: datetime,
+    *,
+    tell: bool,
+) -> bool:
+    """Whether the enrollment is inside the program's rules now. With `tell`, someone who
+    moved outside them is marked and told once (until they come back inside)."""
+    open_to_all = rules_of(program).is_open  # the common case, checked without facts
+    found = Verdict() if open_to_all else verdict(program, person, at, enrollment=enrollment)
+    if found.eligible:
+        if tell and enrollment.out_of_scope_at is not None:
+            enrollment.out_of_scope_at = None
+        return True
+    if tell and enrollment.out_of_scope_at is None:
+        enrollment.out_of_scope_at = at
+        emit(
+            s,
+            notices.OutOfScope(
+                enrollment.id, at.isoformat(), program.name, rules_of(program), found.failed
+            ),
+            to=ToPeople(
+                (
+                    Reader(
+                        person.slack_user_id,
+                        Hours(
+                            enrollment.timezone or person.tz or "UTC",
+                            tuple(enrollment.working_days or (0, 1, 2, 3, 4)),
+                            enrollment.work_start_minute,
+                            enrollment.work_end_minute,
+                        ),
+                    ),
+                )
+            ),
+            workspace_id=program.workspace_id,
+            at=at,
+        )
+    return False
+
+
+def review_import(s: Session, program: Program, person_id: int, at: datetime) -> bool | None:
+    """After an HR import changed someone: whether their enrollment is still in scope
+    (None: not enrolled); someone now outside the rules is told once."""
+    person = s.get_one(Person, person_id)
+    enrollment = store.get_enrollment(s, program.id, person_id)
+    if enrollment is None or enrollment.status == EnrollmentStatus.LEFT:
+        return None
+    return review_scope(s, program, enrollment, person, at, tell=True)
+
+
 # --- the form -----------------------------------------------------------------------------
 
 
@@ -129,6 +237,7 @@ class FormContext:
     skills: tuple[SkillOption, ...]
     timezone: str
     editing: bool = False
+    needs_level: bool = False  # strict reverse mentoring compares levels, so asks for one
 
 
 @dataclass(frozen=True)
@@ -162,6 +271,7 @@ def form_context(s: Session, program: Program, tz: str, *, editing: bool) -> For
         skills=tuple(SkillOption(k.id, k.name, k.cluster) for k in list_skills(s, program.id)),
         timezone=tz,
         editing=editing,
+        needs_level=junior_mentors_only(program),
     )
 
 
@@ -198,8 +308,10 @@ def form_for(
     name: str | None,
     editing: bool,
     program_id: int | None,
-) -> JoinForm | ProgramChoice:
-    """The modal to open: a program's form, or a choice of program."""
+    at: datetime | None = None,
+) -> JoinForm | ProgramChoice | Excluded:
+    """The modal to open: a program's form, a choice of program, or why the person cannot
+    join it (what is known already puts them outside its rules)."""
     person = s.get_one(Person, person_id)
     program: Program | None
     if program_id is not None:
@@ -223,10 +335,21 @@ def form_for(
         if len(programs) > 1:
             return ProgramChoice(tuple((p.id, p.name) for p in programs))
         program = programs[0]
+    if not editing and at is not None and (excluded := _excluded(s, program, person, at)):
+        return excluded
     return JoinForm(
         form_context(s, program, person.tz or "UTC", editing=editing),
         form_values(s, program, person),
     )
+
+
+def _excluded(s: Session, program: Program, person: Person, at: datetime) -> Excluded | None:
+    """Before the form: a join the facts already known rule out (the form asks the rest)."""
+    enrollment = store.get_enrollment(s, program.id, person.id)
+    if enrollment is not None and enrollment.status != EnrollmentStatus.LEFT:
+        return None  # already in: their profile is theirs to edit
+    found = verdict(program, person, at, enrollment=enrollment, before_form=True)
+    return None if found.eligible else Excluded(program.name, rules_of(program), found.failed)
 
 
 def pick(programs: Sequence[Program], name: str | None) -> Program:
@@ -244,7 +367,7 @@ def pick(programs: Sequence[Program], name: str | None) -> Program:
 
 def chosen_form(
     s: Session, team_id: str, user_id: str, program_id: int | None, at: datetime
-) -> JoinForm | None:
+) -> JoinForm | Excluded | None:
     """The form of the program chosen in the choice modal, if it is still open here."""
     workspace = get_workspace(s, team_id)
     if workspace is None or program_id is None:
@@ -255,6 +378,8 @@ def chosen_form(
     if program.status != ProgramStatus.OPEN:
         return None
     person = ensure_person(s, workspace.id, user_id, at)
+    if excluded := _excluded(s, program, person, at):
+        return excluded
     return JoinForm(
         form_context(s, program, person.tz or "UTC", editing=False),
         form_values(s, program, person),
@@ -302,6 +427,11 @@ def save_profile(
     program = s.get_one(Program, context.program_id)
     person = ensure_person(s, workspace.id, user_id, at)
     forgetting.carry_over_exclusions(s, person, forget_key)
+    existing = store.get_enrollment(s, program.id, person.id)
+    joining = existing is None or existing.status == EnrollmentStatus.LEFT
+    found = verdict(program, person, at, profile=form.profile)
+    if joining and not found.eligible:
+        raise ExcludedError(Excluded(program.name, rules_of(program), found.failed))
     manager = ensure_person(s, workspace.id, form.manager, at) if form.manager else None
     never = [ensure_person(s, workspace.id, u, at).id for u in form.never if u != user_id]
     saved = store.save_profile(
@@ -345,6 +475,8 @@ def save_profile(
         workspace_id=workspace.id,
         at=at,
     )
+    if not joining:  # an edit that moves them outside the rules: told once, not refused
+        review_scope(s, program, s.get_one(Enrollment, saved.enrollment_id), person, at, tell=True)
     return Saved(saved.enrollment_id, saved.created, notice)
 
 
@@ -488,6 +620,7 @@ class Knows:
     capacity: int
     never_count: int
     consent_at: datetime
+    hours_cap: int | None = None
 
 
 @dataclass(frozen=True)
@@ -568,6 +701,7 @@ def _knows(s: Session, enrollment: Enrollment, program: Program) -> Knows:
         capacity=enrollment.capacity,
         never_count=len(enrollment.never_match),
         consent_at=enrollment.consent_at,
+        hours_cap=enrollment.hours_cap,
     )
 
 

@@ -27,7 +27,7 @@ from models.admins import (
 from models.audit import record
 from models.enrollment import count_enrolled
 from models.errors import InvalidError, NotAllowedError
-from models.program_admin import ProgramSettings, create_program, update_program
+from models.program_admin import ProgramSettings, create_program, options_of, update_program
 from models.programs import list_programs, resolve_program
 from models.states import Role
 from models.tables import Program
@@ -128,6 +128,7 @@ def program_to_edit(
         approval_required=p.approval_required,
         admin_channel_id=p.admin_channel_id,
         program_channel_id=p.program_channel_id,
+        options=options_of(p),
     )
 
 

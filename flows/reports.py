@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from flows import intents, notices
+from flows import hours, intents, micro, notices
 from flows.disclosure import (
     HIDDEN,
     NOTHING,
@@ -164,7 +164,13 @@ def post_report(s: Session, program_id: int, *, request: str, at: datetime) -> b
     report = program_figures(s, program, at)
     emit(
         s,
-        notices.ReportPosted(program.id, request, report),
+        notices.ReportPosted(
+            program.id,
+            request,
+            report,
+            hours=hours.figures(s, program, at),
+            micro=micro.figures(s, program.id),
+        ),
         to=channel,
         workspace_id=program.workspace_id,
         at=at,

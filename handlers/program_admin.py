@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import InputBlock, NumberInputElement
+from slack_sdk.models.blocks import InputBlock, NumberInputElement, StaticSelectElement
 from slack_sdk.models.views import View
 
 from flows import programs as flow
@@ -28,6 +28,7 @@ from handlers.forms import (
     channel,
     channel_input,
     choice,
+    option,
     private_channel_input,
     selected,
     text_input,
@@ -38,6 +39,7 @@ from handlers.insight import whole
 from handlers.listen import WORKSPACE, Answer, Registrar, Request, Slack, Target, reply, then
 from handlers.payloads import ProgramForm, decode, encode
 from handlers.text import esc, plain
+from matching.eligibility import Rules
 from matching.schedule_text import EXAMPLE, ScheduleError, describe_schedule, parse_schedule
 from models.errors import DomainError
 from models.program_admin import ProgramSettings
@@ -47,20 +49,158 @@ CADENCE = (1, 90)  # days between meetings
 WEEKS = (1, 104)  # engagement length
 CAPACITY = (1, 10)
 CAPACITY_MAX = (1, 20)
+HOURS_CAP = (1, 200)
+TENURE = (0, 600)
+MAX_NAME = 100
+MAX_NAMES = 20
 
 
-def _number(block: str, label: str, value: int, low: int, high: int) -> InputBlock:
+def _number(
+    block: str,
+    label: str,
+    value: int | None,
+    low: int,
+    high: int,
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> InputBlock:
     return InputBlock(
         block_id=block,
         label=label,
+        optional=optional,
+        hint=hint,
         element=NumberInputElement(
             action_id=V,
             is_decimal_allowed=False,
-            initial_value=str(value),
+            initial_value=str(value) if value is not None else None,
             min_value=str(low),
             max_value=str(high),
         ),
     )
+
+
+def _optional_level(block: str, label: str, value: int | None) -> InputBlock:
+    options = [option(str(k), v) for k, v in copy.LEVELS.items()]
+    chosen = next((o for o in options if o.value == str(value)), None)
+    return InputBlock(
+        block_id=block,
+        label=label,
+        optional=True,
+        element=StaticSelectElement(
+            action_id=V, placeholder=copy.FORM_CHOOSE, options=options, initial_option=chosen
+        ),
+    )
+
+
+def _rules_inputs(options: Mapping[str, Any]) -> list[InputBlock]:
+    rules = Rules.from_settings(options.get("eligibility"))
+    cap = options.get("hours_cap")
+    return [
+        choice(
+            Block.P_REVERSE_RULE,
+            copy.P_REVERSE_RULE,
+            copy.P_REVERSE_RULES,
+            str(options.get("reverse_rule") or "may"),
+        ),
+        _number(
+            Block.P_HOURS_CAP,
+            copy.P_HOURS_CAP,
+            cap if isinstance(cap, int) else None,
+            *HOURS_CAP,
+            optional=True,
+            hint=copy.P_HOURS_CAP_HINT,
+        ),
+        text_input(
+            Block.P_DEPARTMENTS,
+            copy.P_DEPARTMENTS,
+            ", ".join(rules.departments) or None,
+            optional=True,
+            hint=copy.P_DEPARTMENTS_HINT,
+            max_length=1000,
+        ),
+        _optional_level(Block.P_LEVEL_MIN, copy.P_LEVEL_MIN, rules.min_level),
+        _optional_level(Block.P_LEVEL_MAX, copy.P_LEVEL_MAX, rules.max_level),
+        _number(Block.P_TENURE, copy.P_TENURE, rules.min_tenure_months, *TENURE, optional=True),
+        text_input(
+            Block.P_LOCATIONS,
+            copy.P_LOCATIONS,
+            ", ".join(rules.locations) or None,
+            optional=True,
+            hint=copy.P_LOCATIONS_HINT,
+            max_length=1000,
+        ),
+        choice(
+            Block.P_THANKS,
+            copy.P_THANKS,
+            copy.P_THANKS_CHOICES,
+            "monthly" if options.get("thanks") == "monthly" else "off",
+        ),
+    ]
+
+
+def _names(raw: str) -> list[str] | None:
+    names = [" ".join(w.split()) for w in raw.split(",") if w.strip()]
+    if len(names) > MAX_NAMES or any(len(n) > MAX_NAME for n in names):
+        return None
+    return list(dict.fromkeys(names))
+
+
+def read_options(
+    values: Mapping[str, Any], fmt: str, program_channel: str | None, errors: dict[str, str]
+) -> dict[str, Any]:
+    """The settings the modal owns beside the program's columns (see ProgramSettings)."""
+    rule = selected(values, Block.P_REVERSE_RULE) or "may"
+    if rule not in copy.P_REVERSE_RULES:
+        errors[Block.P_REVERSE_RULE] = copy.ERR_UNKNOWN
+
+    def optional_int(block: str, low: int, high: int, message: str) -> int | None:
+        raw = typed(values, block)
+        if not raw:
+            return None
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            errors[block] = message
+            return None
+        return int(raw)
+
+    cap = optional_int(Block.P_HOURS_CAP, *HOURS_CAP, copy.ERR_HOURS_CAP)
+    tenure = optional_int(Block.P_TENURE, *TENURE, copy.ERR_MONTHS)
+    departments = _names(typed(values, Block.P_DEPARTMENTS))
+    locations = _names(typed(values, Block.P_LOCATIONS))
+    for block, names in ((Block.P_DEPARTMENTS, departments), (Block.P_LOCATIONS, locations)):
+        if names is None:
+            errors[block] = copy.ERR_NAMES
+
+    def level(block: str) -> int | None:
+        raw = selected(values, block)
+        if raw is None:
+            return None
+        if not raw.isdigit() or int(raw) not in copy.LEVELS:
+            errors[block] = copy.ERR_UNKNOWN
+            return None
+        return int(raw)
+
+    low, high = level(Block.P_LEVEL_MIN), level(Block.P_LEVEL_MAX)
+    if low is not None and high is not None and low > high:
+        errors[Block.P_LEVEL_MAX] = copy.ERR_LEVELS
+    thanks = selected(values, Block.P_THANKS) or "off"
+    if thanks not in copy.P_THANKS_CHOICES:
+        errors[Block.P_THANKS] = copy.ERR_UNKNOWN
+    elif thanks == "monthly" and not program_channel:
+        errors[Block.P_THANKS] = copy.ERR_THANKS_CHANNEL
+    rules = Rules(
+        departments=tuple(departments or ()),
+        locations=tuple(locations or ()),
+        min_level=low,
+        max_level=high,
+        min_tenure_months=tenure,
+    )
+    return {
+        "eligibility": rules.to_settings() or None,
+        "reverse_rule": rule if fmt == "reverse" else None,
+        "hours_cap": cap,
+        "thanks": "monthly" if thanks == "monthly" else None,
+    }
 
 
 def program_settings_form(program_id: int | None, p: ProgramSettings | None) -> View:
@@ -121,6 +261,7 @@ def program_settings_form(program_id: int | None, p: ProgramSettings | None) -> 
                 hint=copy.P_SKILLS_HINT,
                 max_length=500,
             ),
+            *_rules_inputs(p.options if p else {}),
         ],
     )
 
@@ -171,6 +312,8 @@ def read_settings(
     skills = [" ".join(w.split()) for w in typed(values, Block.P_SKILLS).split(",") if w.strip()]
     if any(len(w) > 60 for w in skills) or len(skills) > 20:
         errors[Block.P_SKILLS] = copy.ERR_SKILLS
+    program_channel = channel(values, Block.P_CHANNEL)
+    options = read_options(values, fmt, program_channel, errors)
     if errors:
         return None, [], errors
     return (
@@ -185,7 +328,8 @@ def read_settings(
             capacity_max=capacity_max,
             approval_required=approval == "yes",
             admin_channel_id=admin_channel,
-            program_channel_id=channel(values, Block.P_CHANNEL),
+            program_channel_id=program_channel,
+            options=options,
         ),
         skills,
         {},

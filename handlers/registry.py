@@ -11,11 +11,14 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from handlers import (
+    concerns,
     engagement,
     enroll_events,
     enrollment,
     goals,
     home,
+    impact,
+    micro,
     program_admin,
     reports,
     rounds,
@@ -45,7 +48,10 @@ def register(
     # engagement
     engagement.register(registrar, router, deps)
     goals.register(registrar, router, deps)
+    micro.register(registrar, router, deps)
+    concerns.register(registrar, router, deps)
     # insight
     reports.register(registrar, router, deps)
+    impact.register(registrar, router, deps)
     app.error(handle_app_error)
     return registrar, router

@@ -86,6 +86,7 @@ def knows_lines(k: Knows) -> list[str]:
             frequency=copy.FREQUENCIES.get(k.meeting_frequency_days or 0, copy.FREQUENCY_AGREED)
         ),
         copy.KNOWS_CAPACITY.format(n=k.capacity) if k.capacity else "",
+        copy.KNOWS_HOURS_CAP.format(n=k.hours_cap) if k.hours_cap else "",
         copy.KNOWS_NEVER.format(n=k.never_count),
         copy.KNOWS_CONSENT.format(date=f"{k.consent_at:%d %b %Y}"),
     ]
@@ -156,7 +157,9 @@ def home_view(home: HomeView) -> View:
                         copy.HOME_PAUSE.format(weeks=copy.HOME_PAUSE_WEEKS),
                         Action.HOME_PAUSE,
                         "pause",
-                    )
+                    ),
+                    _button(copy.HOME_ASK, Action.HOME_ASK, "ask"),
+                    _button(copy.HOME_IMPACT, Action.HOME_IMPACT, "impact"),
                 ]
             )
         )

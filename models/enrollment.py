@@ -29,6 +29,7 @@ from models.tables import (
 
 MENTOR_ROLES = ("mentor", "both")
 MENTEE_ROLES = ("mentee", "both")
+MAX_HOURS_CAP = 200
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Profile:
     languages: tuple[str, ...] = ()
     meeting_frequency_days: int | None = 14
     capacity: int = 0
+    hours_cap: int | None = None  # at most this many mentoring hours a month, all programs
     never_match: tuple[int, ...] = ()  # person ids
 
 
@@ -113,10 +115,13 @@ def save_profile(
     gives = profile.role in MENTOR_ROLES
     if gives and not 1 <= profile.capacity <= program.capacity_max:
         raise InvalidError(f"Mentees at most must be between 1 and {program.capacity_max}.")
+    if profile.hours_cap is not None and not 1 <= profile.hours_cap <= MAX_HOURS_CAP:
+        raise InvalidError(f"Hours a month must be between 1 and {MAX_HOURS_CAP}.")
     profile = replace(
         profile,
         offered=profile.offered if gives or profile.role == "peer" else (),
         capacity=profile.capacity if gives else 0,
+        hours_cap=profile.hours_cap if gives else None,
         never_match=tuple(sorted(set(profile.never_match) - {person.id})),
     )
     enrollment = get_enrollment(s, program.id, person.id)

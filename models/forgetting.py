@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Text, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from models import concerns, micro
 from models.audit import record
 from models.states import OutboxState
 from models.tables import (
@@ -226,6 +227,8 @@ def forget_person(s: Session, person: Person, *, key: bytes | None, at: datetime
         fragment,
         lambda text: text.replace(slack_user_id, actor),
     )
+    concerns.forget_person(s, person.id)
+    micro.forget_person(s, person.id)
     s.execute(delete(ProgramAdmin).where(ProgramAdmin.person_id == person.id))
     s.execute(delete(WorkspaceAdmin).where(WorkspaceAdmin.person_id == person.id))
     s.execute(delete(Enrollment).where(Enrollment.person_id == person.id))

@@ -8,7 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.errors import InvalidError, NotFoundError
+from models.states import ProgramFormat, ReverseRule
 from models.tables import Program
+
+
+def is_reverse(program: Program) -> bool:
+    """Reverse mentoring: the format, or the older per-program switch."""
+    return program.reverse or program.format == ProgramFormat.REVERSE
+
+
+def junior_mentors_only(program: Program) -> bool:
+    """A reverse program whose rule is that a mentor must be more junior than their mentee."""
+    return is_reverse(program) and (program.settings or {}).get("reverse_rule") == ReverseRule.MUST
 
 
 def list_programs(s: Session, workspace_id: int, *, open_only: bool = False) -> list[Program]:
