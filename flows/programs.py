@@ -26,7 +26,7 @@ from models.admins import (
 )
 from models.audit import record
 from models.enrollment import count_enrolled
-from models.errors import InvalidError, NotAllowedError
+from models.errors import InvalidError, NotAllowedError, NotFoundError
 from models.program_admin import ProgramSettings, create_program, options_of, update_program
 from models.programs import list_programs, resolve_program
 from models.states import Role
@@ -64,6 +64,14 @@ def administered(
             raise NotAdminOfError(program.name)
         return program
     return resolve_program(s, workspace_id, None, open_only=open_only, among=authority.over)
+
+
+def administered_choices(s: Session, team_id: str, authority: Authority) -> list[tuple[int, str]]:
+    """(id, name) of the programs the requester administers, for a picker."""
+    workspace = get_workspace(s, team_id)
+    if workspace is None:
+        return []
+    return [(p.id, p.name) for p in list_programs(s, workspace.id) if authority.over(p.id)]
 
 
 def program_in_workspace(s: Session, team_id: str, program_id: int) -> int | None:
@@ -196,14 +204,22 @@ def set_admin(
     adding: bool,
     at: datetime,
     workspace_wide: bool = False,
+    program_id: int | None = None,
 ) -> AdminChange:
     """Add or remove a program admin (an admin of that program may), or a workspace admin
-    (only a workspace admin may)."""
+    (only a workspace admin may). The program is named, picked by id (the modal), or the
+    requester's only one."""
     workspace = ensure_workspace(s, team_id, at)
     if workspace_wide:
         if not authority.workspace:
             raise NotAllowedError("workspace")
         program: Program | None = None
+    elif program_id is not None:
+        program = s.get(Program, program_id)
+        if program is None or program.workspace_id != workspace.id:
+            raise NotFoundError("program")
+        if not authority.over(program.id):
+            raise NotAdminOfError(program.name)
     else:
         program = administered(s, workspace.id, program_name, authority)
     person = ensure_person(s, workspace.id, target, at)

@@ -57,6 +57,8 @@ FREQUENCIES = copy.FREQUENCIES
 ROLE_WORDS = copy.ROLE_WORDS
 LEVELS = copy.LEVELS
 MAX_GOALS = 5
+GROUP_SIZE = 100  # Slack: at most 100 options in an option group
+MAX_GROUPS = 100  # and at most 100 groups in a select (10,000 skills)
 MAX_OFFERED = 10
 MAX_NEVER = 10
 MAX_LANGUAGES = 5
@@ -86,6 +88,18 @@ class Rendered(InputInteractiveElement):
         return self._rendered
 
 
+def _groups(clusters: dict[str, list[Option]]) -> list[OptionGroup]:
+    """One option group per cluster, split into parts of GROUP_SIZE: Slack refuses a group of
+    more than 100 options, and admins keep adding skills to "Added by admins"."""
+    groups: list[OptionGroup] = []
+    for cluster, options in sorted(clusters.items()):
+        parts = [options[i : i + GROUP_SIZE] for i in range(0, len(options), GROUP_SIZE)]
+        for n, part in enumerate(parts, start=1):
+            label = cluster if len(parts) == 1 else f"{cluster} ({n} of {len(parts)})"
+            groups.append(OptionGroup(label=label[:75], options=part))
+    return groups[:MAX_GROUPS]
+
+
 @lru_cache(maxsize=256)
 def _skill_select(
     skills: tuple[SkillOption, ...], chosen: tuple[int, ...], placeholder: str, limit: int
@@ -99,10 +113,7 @@ def _skill_select(
         StaticMultiSelectElement(
             action_id=V,
             placeholder=placeholder,
-            option_groups=[
-                OptionGroup(label=cluster[:75], options=options)
-                for cluster, options in sorted(clusters.items())
-            ],
+            option_groups=_groups(clusters),
             initial_options=initial or None,
             max_selected_items=limit,
         )

@@ -14,6 +14,7 @@ class Callback(StrEnum):
     JOIN = "enroll_join"
     JOIN_PROGRAM = "enroll_choose_program"
     PROGRAM_SETTINGS = "program_settings"
+    ADMIN_PEOPLE = "admin_people"
     FORGET_ME = "enroll_forget_me"
 
     # rounds
@@ -83,6 +84,10 @@ class Action(StrEnum):
 
 class Block(StrEnum):
     """Input block ids, which key the values of a view submission."""
+
+    # admins
+    ADMIN_PERSON = "admin_person"
+    ADMIN_PROGRAM = "admin_program"
 
     # enrollment
     PROGRAM = "enroll_program"

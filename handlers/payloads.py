@@ -65,6 +65,13 @@ class ProgramRef:
 
 
 @dataclass(frozen=True)
+class AdminPeopleForm:
+    """The admins modal: adding (True) or removing."""
+
+    adding: bool = True
+
+
+@dataclass(frozen=True)
 class ProgramForm:
     """The settings modal: which program it edits (None: a new one)."""
 

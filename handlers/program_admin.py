@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 from flows import programs as flow
 from flows.programs import ProgramRow
 from handlers import copy
-from handlers.commands import CommandRequest, CommandRouter, mentioned_user
+from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import Deps
 from handlers.forms import (
     V,
@@ -459,55 +459,8 @@ def handle_view_program(deps: Deps) -> Callable[[Request], Answer]:
     return handle
 
 
-WORKSPACE_FLAG = "--workspace"
-
-
-def handle_command_admin_people(deps: Deps, adding: bool) -> Callable[[CommandRequest], Answer]:
-    def handle(request: CommandRequest) -> Answer:
-        target = mentioned_user(request.words[0]) if request.words else None
-        if target is None:
-            return reply(copy.ADMIN_USAGE)
-        rest = [w for w in request.words[1:] if w.lower() != WORKSPACE_FLAG]
-        workspace_wide = len(rest) < len(request.words) - 1
-        if workspace_wide and not request.authority.workspace:
-            return reply(copy.NOT_WORKSPACE_ADMIN)
-        if workspace_wide and rest:  # every program, or one: not both
-            return reply(copy.ADMIN_USAGE)
-        try:
-            with deps.sessions.begin() as s:
-                change = flow.set_admin(
-                    s,
-                    request.team_id,
-                    request.slack_user_id,
-                    target,
-                    " ".join(rest) or None,
-                    request.authority,
-                    adding=adding,
-                    at=deps.clock(),
-                    workspace_wide=workspace_wide,
-                )
-        except flow.NotAdminOfError as error:
-            return refused(error)
-        if change.program_name is None:
-            texts = (
-                (copy.WORKSPACE_ADMIN_ADDED, copy.WORKSPACE_ADMIN_ALREADY)
-                if adding
-                else (copy.WORKSPACE_ADMIN_REMOVED, copy.WORKSPACE_ADMIN_NOT)
-            )
-            return reply(texts[0 if change.changed else 1].format(user=target))
-        if adding:
-            text = copy.ADMIN_ADDED if change.changed else copy.ADMIN_ALREADY
-        else:
-            text = copy.ADMIN_REMOVED if change.changed else copy.ADMIN_NOT
-        return reply(text.format(user=target, program=esc(change.program_name)))
-
-    return handle
-
-
 def register(registrar: Registrar, router: CommandRouter, deps: Deps) -> None:
     router.add(("admin", "program"), handle_command_program(deps), admin=True)
-    router.add(("admin", "add"), handle_command_admin_people(deps, True), admin=True)
-    router.add(("admin", "remove"), handle_command_admin_people(deps, False), admin=True)
     registrar.view(
         Callback.PROGRAM_SETTINGS, handle_view_program(deps), admin=settings_target(deps)
     )

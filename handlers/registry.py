@@ -11,6 +11,7 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from handlers import (
+    admin_people,
     concerns,
     engagement,
     enroll_events,
@@ -41,6 +42,7 @@ def register(
     # enrollment
     enrollment.register(registrar, router, deps)
     program_admin.register(registrar, router, deps)
+    admin_people.register(registrar, router, deps)
     home.register(registrar, deps)
     enroll_events.register(registrar, deps)
     # rounds

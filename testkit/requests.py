@@ -228,6 +228,8 @@ class SlackDriver:
         if opened is not None:
             kwargs.setdefault("view_id", opened["id"])
             kwargs.setdefault("blocks", opened.get("blocks") or [])
+            if opened.get("private_metadata"):  # Slack sends the view's own metadata back
+                kwargs.setdefault("private_metadata", opened["private_metadata"])
         body = self.payloads.view_submission(user_id, callback_id, values, **kwargs)
         return self.send(body, content_type="application/x-www-form-urlencoded")
 
