@@ -94,9 +94,9 @@ def test_a_program_admin_picks_only_among_their_own_programs(
     # a crafted submission naming the other program is refused and changes nothing
     crafted = _picked(CAROL, str(programs["Engineering mentoring"]))
     slack.submit(BOB, Callback.ADMIN_PEOPLE, crafted)
-    assert "Engineering mentoring" not in ack_json(slack.command(CAROL, "admin program list"))[
-        "text"
-    ]
+    assert (
+        "Engineering mentoring" not in ack_json(slack.command(CAROL, "admin program list"))["text"]
+    )
     everywhere = _picked(CAROL, "workspace")
     slack.submit(BOB, Callback.ADMIN_PEOPLE, everywhere)
     with bot.sessions.begin() as s:
