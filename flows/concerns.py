@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from flows import notices
 from flows.matches import end_kindly
 from flows.notify import Reader, ToPeople, emit
+from flows.programs import administered
 from matching.landing import Hours
 from models import concerns as store
+from models.admins import Authority, workspace_admin_ids
 from models.audit import record
 from models.matches import is_open
 from models.states import (
@@ -135,7 +137,8 @@ def readers_of(s: Session, concern: Concern, global_admins: Iterable[str]) -> li
     if out:
         return out
     program = s.get_one(Program, concern.program_id)
-    for uid in sorted(set(global_admins)):
+    named = workspace_admin_ids(s, program.workspace_id)
+    for uid in sorted(set(global_admins) | set(named)):
         person = get_person(s, program.workspace_id, uid)
         if person is None or person.id not in members:
             out.append(uid)
@@ -281,7 +284,7 @@ class Outcome:
 
 
 def _authorized(
-    s: Session, team_id: str, actor: str, concern_id: int | None, global_admin: bool
+    s: Session, team_id: str, actor: str, concern_id: int | None, authority: Authority
 ) -> tuple[Concern, Program] | Acted:
     concern = s.get(Concern, concern_id) if concern_id is not None else None
     if concern is None:
@@ -294,10 +297,7 @@ def _authorized(
     in_it = person is not None and (
         person.id == concern.reporter_id or person.id in store.member_ids(s, concern.match_id)
     )
-    admin = global_admin or (
-        person is not None and store.is_program_admin(s, program.id, person.id)
-    )
-    if in_it or not admin:
+    if in_it or not authority.over(program.id):
         return Acted.NOT_ALLOWED
     return concern, program
 
@@ -309,11 +309,11 @@ def act(
     concern_id: int | None,
     action: str,
     *,
-    global_admin: bool,
+    authority: Authority,
     at: datetime,
 ) -> Outcome:
     """An admin's action on a concern (pause, resume, end kindly, resolve)."""
-    found = _authorized(s, team_id, actor, concern_id, global_admin)
+    found = _authorized(s, team_id, actor, concern_id, authority)
     if isinstance(found, Acted):
         return Outcome(found)
     concern, program = found
@@ -345,10 +345,10 @@ def act(
 
 
 def may_reply(
-    s: Session, team_id: str, actor: str, concern_id: int | None, *, global_admin: bool
+    s: Session, team_id: str, actor: str, concern_id: int | None, *, authority: Authority
 ) -> Outcome:
     """Whether the admin may reply to this concern's reporter (before the reply modal)."""
-    found = _authorized(s, team_id, actor, concern_id, global_admin)
+    found = _authorized(s, team_id, actor, concern_id, authority)
     if isinstance(found, Acted):
         return Outcome(found)
     return Outcome(Acted.DONE, found[1].name)
@@ -362,11 +362,11 @@ def reply(
     text: str,
     *,
     version: str,
-    global_admin: bool,
+    authority: Authority,
     at: datetime,
 ) -> Outcome:
     """An admin's reply, sent privately to the reporter (and audited without its words)."""
-    found = _authorized(s, team_id, actor, concern_id, global_admin)
+    found = _authorized(s, team_id, actor, concern_id, authority)
     if isinstance(found, Acted):
         return Outcome(found)
     concern, program = found
@@ -408,19 +408,30 @@ class ConcernLine:
     trail: tuple[TrailStep, ...]
 
 
-def open_concerns(s: Session, team_id: str, actor: str, *, global_admin: bool) -> list[ConcernLine]:
+def concern_program(s: Session, team_id: str, concern_id: int) -> int | None:
+    """The program a concern belongs to, if it is in this workspace (what its buttons act on)."""
+    concern = s.get(Concern, concern_id)
+    workspace = get_workspace(s, team_id)
+    if concern is None or workspace is None:
+        return None
+    program = s.get_one(Program, concern.program_id)
+    return program.id if program.workspace_id == workspace.id else None
+
+
+def open_concerns(
+    s: Session, team_id: str, actor: str, *, authority: Authority, program_name: str | None = None
+) -> list[ConcernLine]:
     """Open concerns the admin may see: in programs they administer (every program for a
-    workspace admin), except any about a match they are in or that they raised."""
+    workspace admin), or the one they name (NotAdminOfError if not theirs), except any about
+    a match they are in or that they raised."""
     workspace = get_workspace(s, team_id)
     if workspace is None:
         return []
     person = get_person(s, workspace.id, actor)
     programs = list(s.scalars(select(Program).where(Program.workspace_id == workspace.id)))
-    mine = [
-        p.id
-        for p in programs
-        if global_admin or (person is not None and store.is_program_admin(s, p.id, person.id))
-    ]
+    mine = [p.id for p in programs if authority.over(p.id)]
+    if program_name:
+        mine = [administered(s, workspace.id, program_name, authority).id]
     names = {p.id: p.name for p in programs}
     out = []
     for concern in store.list_open(s, mine):

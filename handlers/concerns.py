@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from flows import concerns as flow
 from flows.concerns import Acted, ConcernForm, ConcernLine
+from flows.programs import NotAdminOfError
 from handlers import copy
 from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import Deps
@@ -32,6 +33,8 @@ from handlers.listen import (
     Answer,
     Registrar,
     Request,
+    Target,
+    authority_of,
     open_view,
     reply,
     tell,
@@ -213,7 +216,7 @@ def handle_action_admin(deps: Deps, action: flow.Action) -> Callable[[Request], 
                 request.slack_user_id,
                 ref.concern_id if ref else None,
                 action,
-                global_admin=request.slack_user_id in deps.global_admins,
+                authority=authority_of(deps, request.team_id, request.slack_user_id),
                 at=deps.clock(),
             )
         if done.acted != Acted.DONE:
@@ -254,7 +257,7 @@ def handle_action_reply(deps: Deps) -> Callable[[Request], Answer]:
                 request.team_id,
                 request.slack_user_id,
                 ref.concern_id if ref else None,
-                global_admin=request.slack_user_id in deps.global_admins,
+                authority=authority_of(deps, request.team_id, request.slack_user_id),
             )
         if allowed.acted != Acted.DONE or ref is None:
             return then(tell(_refused(allowed.acted)))
@@ -282,7 +285,7 @@ def handle_view_reply(deps: Deps) -> Callable[[Request], Answer]:
                 ref.concern_id,
                 text,
                 version=request.view_id,
-                global_admin=request.slack_user_id in deps.global_admins,
+                authority=authority_of(deps, request.team_id, request.slack_user_id),
                 at=deps.clock(),
             )
         words = copy.CONCERN_REPLY_SENT if done.acted == Acted.DONE else _refused(done.acted)
@@ -321,16 +324,33 @@ def concerns_text(lines: list[ConcernLine]) -> str:
 
 def handle_command_admin_concerns(deps: Deps) -> Callable[[CommandRequest], Answer]:
     def handle(request: CommandRequest) -> Answer:
-        with deps.sessions.begin() as s:
-            lines = flow.open_concerns(
-                s,
-                request.team_id,
-                request.slack_user_id,
-                global_admin=request.slack_user_id in deps.global_admins,
-            )
+        try:
+            with deps.sessions.begin() as s:
+                lines = flow.open_concerns(
+                    s,
+                    request.team_id,
+                    request.slack_user_id,
+                    authority=request.authority,
+                    program_name=" ".join(request.words) or None,
+                )
+        except NotAdminOfError as error:
+            return reply(copy.NOT_ADMIN_OF.format(program=esc(error.program_name)))
         return reply(concerns_text(lines))
 
     return handle
+
+
+def concern_target(deps: Deps) -> Callable[[Request], Target]:
+    """What a concern's admin button acts on: the concern's program (its admins may)."""
+
+    def target(request: Request) -> Target:
+        ref = decode(ConcernRef, request.value) or decode(ConcernRef, request.private_metadata)
+        if ref is None:
+            return None
+        with deps.sessions.begin() as s:
+            return flow.concern_program(s, request.team_id, ref.concern_id)
+
+    return target
 
 
 def register(registrar: Registrar, router: CommandRouter, deps: Deps) -> None:
@@ -344,6 +364,6 @@ def register(registrar: Registrar, router: CommandRouter, deps: Deps) -> None:
         (Action.CONCERN_END, flow.Action.END),
         (Action.CONCERN_RESOLVE, flow.Action.RESOLVE),
     ):
-        registrar.action(action_id, handle_action_admin(deps, action), admin=True)
-    registrar.action(Action.CONCERN_REPLY, handle_action_reply(deps), admin=True)
-    registrar.view(Callback.CONCERN_REPLY, handle_view_reply(deps), admin=True)
+        registrar.action(action_id, handle_action_admin(deps, action), admin=concern_target(deps))
+    registrar.action(Action.CONCERN_REPLY, handle_action_reply(deps), admin=concern_target(deps))
+    registrar.view(Callback.CONCERN_REPLY, handle_view_reply(deps), admin=concern_target(deps))

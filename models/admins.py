@@ -102,3 +102,15 @@ def list_admin_ids(s: Session, program_id: int) -> list[str]:
             .order_by(Person.slack_user_id)
         )
     )
+
+
+def workspace_admin_ids(s: Session, workspace_id: int) -> list[str]:
+    """Slack user ids of the people named admins of every program in the workspace."""
+    return list(
+        s.scalars(
+            select(Person.slack_user_id)
+            .join(WorkspaceAdmin, WorkspaceAdmin.person_id == Person.id)
+            .where(WorkspaceAdmin.workspace_id == workspace_id)
+            .order_by(Person.slack_user_id)
+        )
+    )

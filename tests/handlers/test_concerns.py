@@ -36,7 +36,7 @@ from tests.support.features import (
     seen,
 )
 from tests.support.rounds_world import make_skills
-from tests.support.work import settle
+from tests.support.work import live_through, settle
 from tests.support.world import make_match, make_program, make_round, make_workspace
 
 MENTEE, MENTOR = "UMENTEE01", "UMENTOR01"
@@ -244,7 +244,7 @@ def test_admins_pause_reply_and_end_kindly_and_every_step_is_in_the_trail(
 
     # ending it kindly: both get the same words as any other ending, nobody is told why
     slack.action(PROGRAM_ADMIN, Action.CONCERN_END, value)
-    settle(bot)
+    live_through(bot, clock)  # the endings land in each reader's hours
     for user in (MENTOR, MENTEE):
         ended = [m for m in dms(fake_slack, user) if "has come to an end" in m.text]
         assert len(ended) == 1

@@ -162,32 +162,32 @@ def test_the_check_after_a_crash_reads_only_the_attempts_window_and_the_bots_own
 ) -> None:
     """Pairs talk in their group DM; the bot may read it only to find its own post, in the
     few minutes around the attempt whose outcome it does not know, with a small limit."""
-    queue(bot, workspace_id, "k1", "C1", "only once")
+    queue(bot, workspace_id, "k1", C1, "only once")
     with bot.sessions.begin() as s:
         [pending] = outbox.list_due(s, bot.deps.clock())
         outbox.begin_attempt(s, pending.id, at=clock())
-        outbox.remember_channel(s, pending.id, "C1")
+        outbox.remember_channel(s, pending.id, C1)
     attempt = clock()
     bot.client.chat_postMessage(
-        channel="C1",
+        channel=C1,
         text="only once",
         metadata={"event_type": "mentorbot_message", "event_payload": {"key": "k1"}},
     )
     clock.advance(minutes=30)  # the pair talks on; the worker restarts later
     for n in range(40):
-        bot.client.chat_postMessage(channel="C1", text=f"people talking {n}")
+        bot.client.chat_postMessage(channel=C1, text=f"people talking {n}")
     fake_slack.reset_calls()
 
     report = bot.deliverer.run_once()
 
     assert (report.sent, report.recovered) == (0, 1)
     [read] = fake_slack.calls_to("conversations.history")
-    assert read.args["channel"] == "C1"
+    assert read.args["channel"] == C1
     oldest, latest = float(read.args["oldest"]), float(read.args["latest"])
     assert attempt.timestamp() - 180 <= oldest <= attempt.timestamp()
     assert attempt.timestamp() <= latest <= attempt.timestamp() + 180
     assert int(read.args["limit"]) <= 30
-    assert len([m for m in fake_slack.messages_in("C1") if m.text == "only once"]) == 1
+    assert len([m for m in fake_slack.messages_in(C1) if m.text == "only once"]) == 1
 
 
 def test_crash_before_slack_call_sends_on_restart(

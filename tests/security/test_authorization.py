@@ -8,14 +8,16 @@ refusal must change no row and post nothing anywhere but the refusal itself.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.app import Mentorbot
-from handlers.ids import Action, Callback
+from handlers.forms import V
+from handlers.ids import Action, Block, Callback
 from models.admins import add_admin
-from models.tables import Base, Program, Round, Workspace
+from models.tables import Base, Concern, Program, Round, Workspace
 from testkit.requests import SlackDriver, ack_json
 from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
@@ -145,6 +147,7 @@ NAMING_B = {
     ("admin", "export"): ("eng",),
     ("admin", "add"): (f"<@{OUTSIDER}> eng", f"<@{OUTSIDER}> --workspace"),
     ("admin", "remove"): (f"<@{ADMIN}> eng", f"<@{ADMIN}> --workspace"),
+    ("admin", "concerns"): ("eng",),
 }
 NOT_THEIRS = ("only admins of", "only workspace admins")
 
@@ -202,14 +205,55 @@ def test_an_admin_of_one_program_is_refused_on_every_button_and_modal_of_another
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     program_b, round_b = _two_programs(bot, slack, fake_slack, clock)
+    # B's admin channel, where its buttons are: one can click only where one can see
+    fake_slack.add_members(ADMIN_CHANNEL, ALPHA_ADMIN)
+    with bot.sessions.begin() as s:  # a concern raised in program B
+        space = s.get_one(Workspace, s.get_one(Program, program_b).workspace_id)
+        reporter = make_person(s, space, OUTSIDER, clock())
+        concern = Concern(
+            program_id=program_b,
+            reporter_id=reporter.id,
+            category="conduct",
+            text="Something happened",
+            created_at=clock(),
+            updated_at=clock(),
+        )
+        s.add(concern)
+        s.flush()
+        concern_b = json.dumps({"concern_id": concern.id})
     # What each admin button or modal of program B is sent with; a new one fails the sweep
     # until it is listed here (its scope is what the gate checks).
     buttons = {
         Action.ROUND_APPROVE: json.dumps({"round_id": round_b}),
         Action.ROUND_DISCARD: json.dumps({"round_id": round_b}),
         Action.ROUND_RERUN: json.dumps({"round_id": round_b}),
+        Action.CONCERN_PAUSE: concern_b,
+        Action.CONCERN_RESUME: concern_b,
+        Action.CONCERN_END: concern_b,
+        Action.CONCERN_RESOLVE: concern_b,
+        Action.CONCERN_REPLY: concern_b,
     }
-    modals = {Callback.PROGRAM_SETTINGS: (json.dumps({"program_id": program_b}), "{}")}
+    picked_b = {
+        Block.ADMIN_PERSON: {V: {"type": "users_select", "selected_user": ALPHA_ADMIN}},
+        Block.ADMIN_PROGRAM: {
+            V: {"type": "static_select", "selected_option": {"value": str(program_b)}}
+        },
+    }
+    every = {
+        **picked_b,
+        Block.ADMIN_PROGRAM: {
+            V: {"type": "static_select", "selected_option": {"value": "workspace"}}
+        },
+    }
+    no_values: dict[str, Any] = {}
+    modals: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {
+        Callback.PROGRAM_SETTINGS: (
+            (json.dumps({"program_id": program_b}), no_values),
+            ("{}", no_values),
+        ),
+        Callback.CONCERN_REPLY: ((concern_b, no_values),),
+        Callback.ADMIN_PEOPLE: (('{"adding": true}', picked_b), ('{"adding": true}', every)),
+    }
     assert set(bot.registrar.admin_actions) <= set(buttons)
     assert set(bot.registrar.admin_views) <= set(modals)
     assert all(bot.registrar.admin_scopes[k] is not None for k in (*buttons, *modals))
@@ -226,9 +270,9 @@ def test_an_admin_of_one_program_is_refused_on_every_button_and_modal_of_another
     assert len(refusals) == len(bot.registrar.admin_actions)
     assert all("only admins of that program" in text for text in refusals), refusals
     for callback_id in sorted(bot.registrar.admin_views):
-        for meta in modals[callback_id]:  # editing B, and creating a program at all
+        for meta, values in modals[callback_id]:  # e.g. editing B, and creating a program
             answer = json.loads(
-                slack.submit(ALPHA_ADMIN, callback_id, {}, private_metadata=meta).body
+                slack.submit(ALPHA_ADMIN, callback_id, values, private_metadata=meta).body
             )
             assert answer["response_action"] == "update"
             assert "only admins of that program" in json.dumps(answer["view"])
