@@ -92,8 +92,10 @@ class Traces:
 def traces(s: Session, person: Person) -> Traces:
     enrollment_ids = list(s.scalars(select(Enrollment.id).where(Enrollment.person_id == person.id)))
     texts: list[str | None] = [person.email]
+    # A department or a language is shared by many and names no one; scrubbing "English"
+    # from others' messages would only garble them. What they wrote themselves goes.
     for e in s.scalars(select(Enrollment).where(Enrollment.person_id == person.id)):
-        texts += [e.free_text_goal, e.department, *e.languages]
+        texts += [e.free_text_goal]
     goals = list(s.scalars(select(Goal).where(Goal.enrollment_id.in_(enrollment_ids))))
     texts += [t for g in goals for t in (g.title, g.measure)]
     texts += list(

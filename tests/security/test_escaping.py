@@ -28,7 +28,7 @@ from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
 from tests.support.clock import FrozenClock
 from tests.support.enroll_world import form_state, metadata, opened_form
-from tests.support.work import settle
+from tests.support.work import live_through, settle
 
 ADMIN_CHANNEL = "CADMIN0001"
 MENTOR, MENTEE = "UMENTOR001", "UMENTEE001"
@@ -98,7 +98,7 @@ def _join(slack: SlackDriver, fake: FakeSlack, user: str, acks: list[Any], **ans
             view_id=form["id"],
         )
     )
-    assert ack == {}, ack
+    assert "errors" not in ack, ack  # saved: "You're in", or nothing to show
     acks.append(ack)
 
 
@@ -162,7 +162,7 @@ def test_hostile_text_in_every_field_reaches_no_surface_unescaped(
         Block.P_SKILLS: _text(hostile(tags["skill"], short=True)),
     }
     ack = ack_json(slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, settings, private_metadata="{}"))
-    assert ack == {}, ack
+    assert "errors" not in ack, ack  # saved: "You're in", or nothing to show
     acks.append(ack_json(slack.command(ADMIN, "admin program list")))
     with bot.sessions.begin() as s:
         program = s.scalars(select(Program)).one()
@@ -203,7 +203,7 @@ def test_hostile_text_in_every_field_reaches_no_surface_unescaped(
     settle(bot)
     value = _button(fake_slack, ADMIN_CHANNEL, Action.ROUND_APPROVE)
     slack.action(ADMIN, Action.ROUND_APPROVE, value, channel_id=ADMIN_CHANNEL)
-    settle(bot)
+    live_through(bot, clock)  # intros land in their readers' hours
 
     # goals: set by the mentee, seen by both, offered again in the modal
     goals = {
@@ -224,7 +224,7 @@ def test_hostile_text_in_every_field_reaches_no_surface_unescaped(
         round_.announced_at = clock() - timedelta(days=15)
     assert post_retros(bot.sessions, bot.deps.clock) == 1
     settle(bot)
-    word = as_slack_sends(hostile(tags["command word"]).replace("\x00", ""))
+    word = hostile(tags["command word"]).replace("\x00", "")  # the fake escapes as Slack does
     for text in (f"join {word}", f"admin report {word}", f"pause {word}", word):
         acks.append(ack_json(slack.command(MENTEE if "admin" not in text else ADMIN, text)))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 
 from bot.app import Mentorbot, create_app
@@ -37,6 +38,11 @@ def _queue(bot: Mentorbot, key: str, text: str, *, later: bool = False) -> None:
             at=at,
             not_before=at + timedelta(days=90) if later else None,
         )
+
+
+@pytest.fixture(autouse=True)
+def _channel(fake_slack: FakeSlack) -> None:
+    fake_slack.add_channel("C1", "general")
 
 
 def _payloads(bot: Mentorbot) -> dict[str, dict[str, object]]:
@@ -103,7 +109,9 @@ def test_the_leader_runs_retention_with_the_configured_period(
     bot = create_app(make_settings(fake_slack, url, retention_days=7), clock=clock, engine=engine)
     scheduler = LeaderScheduler(bot)
     install_jobs(bot, scheduler)
-    [(every, job)] = [(every, job) for name, every, job in scheduler._jobs if name == "retention"]
+    [(every, job)] = [
+        (every, job) for name, every, job, _ in scheduler._jobs if name == "retention"
+    ]
     assert every == PRUNE_EVERY <= 3600
     _queue(bot, "sent", "names and goals")
     bot.deliverer.run_once()
