@@ -197,6 +197,7 @@ def test_the_settings_modal_creates_a_reverse_program_with_its_rules(
     bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:
     fake_slack.add_user(ADMIN, real_name="Ada Admin")
+    fake_slack.add_channel("GADMIN", "mentoring-admins", private=True, members=[ADMIN])
     answer = slack.submit(
         ADMIN,
         Callback.PROGRAM_SETTINGS,
