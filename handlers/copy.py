@@ -132,6 +132,26 @@ ADMIN_USAGE = (
     " workspace admins may add `--workspace` to name an admin of every program."
 )
 ADMIN_ADDED = "<@{user}> is now an admin of *{program}*."
+SKILLS_HEADER = "*Skills in {program}*"
+SKILLS_HOW = (
+    'Fold a duplicate into another with `/mentor admin skills merge "K8s" into'
+    ' "Kubernetes" [program]` (everyone keeps their choice), or take one out of the form'
+    ' with `/mentor admin skills retire "Name" [program]`.'
+)
+SKILLS_USAGE = (
+    'Use `/mentor admin skills merge "Old name" into "New name" [program]` or'
+    ' `/mentor admin skills retire "Name" [program]`.'
+)
+SKILL_MERGED = (
+    "*{skill}* is merged into *{into}* in *{program}*: {n} profiles now say {into} instead."
+)
+SKILL_RETIRED = "*{skill}* is retired from *{program}*: it left the form and {n} profiles."
+SKILL_UNKNOWN = "There is no skill called `{skill}` there. Some it has: {known}."
+SKILL_ASKED_ABOUT = (
+    "People have asked experts about that skill, so retiring it would erase their history:"
+    " merge it into another instead."
+)
+SKILL_SAME = "Those are the same skill."
 ADMIN_FORM_ADD_TITLE = "Add an admin"
 ADMIN_FORM_REMOVE_TITLE = "Remove an admin"
 ADMIN_FORM_ADD = "Add"
