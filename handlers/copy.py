@@ -21,9 +21,11 @@ ADMIN_HELP = """*Admin commands*
 • `/mentor admin program create|edit|list`
 • `/mentor admin round [program] [--dry-run]`
 • `/mentor admin report [program]` · `/mentor admin export [program]`
-• `/mentor admin concerns`: open concerns in the programs you run
-• `/mentor admin add @user [program]` · `/mentor admin remove @user [program]`
-  (workspace admins: `--workspace` names an admin of every program)"""
+• `/mentor admin concerns [program]`: open concerns in the programs you run
+• `/mentor admin skills [program]`: list them; `merge "A" into "B"` or `retire "A"`
+• `/mentor admin add` (a form), or `/mentor admin add @user [program]` ·
+  `/mentor admin remove @user [program]` (workspace admins: `--workspace` names an admin of
+  every program)"""
 
 UNKNOWN_SUBCOMMAND = "I don't know `{word}`. Here is what I can do:"
 NOT_ADMIN = "Sorry, only program admins can do that. Ask one of your program admins."
