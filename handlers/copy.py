@@ -349,6 +349,7 @@ EXPORT_POSTED = "The CSV for *{program}* (one row per match) is on its way to {c
 REPORT_NO_CHANNEL = "*{program}* has no admin channel: set one with `/mentor admin program edit`."
 
 MORE_NOT_SHOWN = "…and {n} more sections not shown here."
+JOIN_MORE_PROGRAMS = "…and {n} more programs: join one by name with `/mentor join <program>`."
 CHART_TITLE = "{program}: match rate and pulse per round"
 CHART_LEGEND = (
     "Bars: share of mentees matched in each round (left scale). "
