@@ -590,7 +590,7 @@ JOINED_TITLE = "You're in"
 ROUND_INTROS_PACED = (
     "Slack opens new conversations at about 50 a minute, so the last intro should arrive by {by}."
 )
-ROUND_PREVIEW_OPTIMAL = "Optimal: {certificate}"
+ROUND_PREVIEW_OPTIMAL = "{certificate}"  # the engine says "Optimal: …" or "Not proved optimal"
 ROUND_PREVIEW_LOAD_EVEN = "Load: every mentor has a first mentee before anyone has a second."
 ROUND_PREVIEW_LOAD = (
     "Load: {doubled} mentors have two or more mentees while {idle} with room have none;"
