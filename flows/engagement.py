@@ -73,7 +73,8 @@ class _Step:
     ) -> bool:
         """Queue `notice` at its landing time, or at the first one after `not_before`."""
         to = to_members(readers)
-        after = max(self.at, not_before) if not_before else self.at
+        # a landing at the very moment of `not_before` is fine (sent after it, by priority)
+        after = max(self.at, not_before - timedelta(seconds=1)) if not_before else self.at
         return emit(
             self.s,
             notice,
