@@ -85,6 +85,8 @@ def partition(cells: Mapping[Key, int]) -> dict[Key, Figure]:
     visible = sorted((n, str(key), key) for key, n in cells.items() if key not in hidden and n)
     while hidden and sum(cells[k] for k in hidden) < K and visible:
         hidden.add(visible.pop(0)[2])
+    if hidden and sum(cells[k] for k in hidden) < K:
+        hidden = set(cells)  # even a shown 0 would give the rest away: nothing is shown
     return {key: HIDDEN if key in hidden else Figure(float(n)) for key, n in cells.items()}
 
 

@@ -243,3 +243,9 @@ def test_slack_the_chart_and_the_command_line_show_the_same_figures(
         )
     assert capsys.readouterr().out.splitlines() == now
     assert any("not shown" in line for line in expected)
+
+
+def test_a_zero_beside_one_small_cell_does_not_give_it_away() -> None:
+    """{a: 0, b: 1}: showing a's 0 would tell the total's 1 is b's; nothing is shown."""
+    shown = partition({"a": 0, "b": 1})
+    assert all(f.hidden for f in shown.values())

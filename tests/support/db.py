@@ -64,6 +64,8 @@ def truncate_all(engine: Engine) -> None:
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                # our own sessions only: an autovacuum worker is the server's, not a test's
+                " AND usename = current_user AND backend_type = 'client backend'"
             )
         )
     with engine.begin() as conn:
