@@ -85,7 +85,12 @@ class Payloads:
         channel_id: str | None = None,
         message_ts: str | None = None,
         view: dict[str, Any] | None = None,
+        element: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
     ) -> str:
+        """A click on a button (or, with `element`, the fields Slack sends for another
+        element: a select's type and selected_option); `message` is the clicked message as
+        Slack sends it (its text and blocks), which a handler may read back."""
         n = next(_counter)
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -102,6 +107,7 @@ class Payloads:
                     "block_id": block_id,
                     "value": value,
                     "action_ts": f"{time.time():.6f}",
+                    **(element or {}),
                 }
             ],
         }
@@ -112,7 +118,11 @@ class Payloads:
                 "channel_id": channel_id,
                 "message_ts": message_ts or "1.000001",
             }
-            payload["message"] = {"type": "message", "ts": message_ts or "1.000001", "text": ""}
+            payload["message"] = message or {
+                "type": "message",
+                "ts": message_ts or "1.000001",
+                "text": "",
+            }
         if view is not None:
             # A click in a view (App Home, a modal) has no message to answer: no response_url.
             payload["view"] = view

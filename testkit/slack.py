@@ -166,6 +166,8 @@ class SlackState:
     used_triggers: set[str] = field(default_factory=set)
     uploads: dict[str, bytes] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # view id -> (method, trigger_id) of each modal opened or pushed: whose screen shows it.
+    opened: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def slack_id(prefix: str, key: str) -> str:
@@ -178,13 +180,19 @@ class FakeSlack:
     """The fake's API: the world to arrange, calls to read, faults to inject.
 
     `scopes` (default: app.yaml's bot scopes) are what the bot token was granted, and
-    `should_escape` (default: app.yaml's /mentor) how slash-command text is delivered.
+    `should_escape` (default: app.yaml's /mentor) how slash-command text is delivered, and
+    `bot_token` the one token it accepts (the sandbox generates its own).
     """
 
     def __init__(
-        self, *, scopes: Iterable[str] | None = None, should_escape: bool | None = None
+        self,
+        *,
+        scopes: Iterable[str] | None = None,
+        should_escape: bool | None = None,
+        bot_token: str = BOT_TOKEN,
     ) -> None:
         app = manifest.load()
+        self.bot_token = bot_token
         self.scopes = frozenset(app.bot_scopes if scopes is None else scopes)
         self.should_escape = (
             app.commands.get("/mentor", False) if should_escape is None else should_escape
@@ -540,7 +548,7 @@ class FakeSlack:
 
     def _check_token(self, method: str, token: str) -> dict[str, Any] | None:
         if method == "apps.connections.open":
-            if token == BOT_TOKEN:
+            if token == self.bot_token:
                 return self.refuse(method, "not_allowed_token_type", "needs an xapp- app token")
             if token != APP_TOKEN:
                 return {"ok": False, "error": "invalid_auth"}
@@ -549,7 +557,7 @@ class FakeSlack:
             return None
         if token == APP_TOKEN:
             return self.refuse(method, "not_allowed_token_type", "an app token is not a bot")
-        if token != BOT_TOKEN:
+        if token != self.bot_token:
             return {"ok": False, "error": "invalid_auth"}
         return None
 
@@ -749,10 +757,14 @@ class FakeSlack:
         if trigger in self.state.used_triggers:
             return {"ok": False, "error": "invalid_trigger_id"}
         self.state.used_triggers.add(trigger)
-        return {"ok": True, "view": self._view(args)}
+        view = self._view(args)
+        self.state.opened[view["id"]] = ("views.open", trigger)
+        return {"ok": True, "view": view}
 
     def _m_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "view": self._view(args)}
+        view = self._view(args)
+        self.state.opened[view["id"]] = ("views.push", str(args.get("trigger_id", "")))
+        return {"ok": True, "view": view}
 
     def _m_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view_id = args.get("view_id")
