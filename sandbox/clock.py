@@ -2,8 +2,8 @@
 
 The bot runs with this clock injected (create_app(clock=...)), so time stands still until a
 person moves it. The sandbox is the leader: it runs exactly the jobs `bot.jobs.install_jobs`
-gives the production scheduler, once per simulated hour while time is skipped and at every
-moment a queued message is due, so each message lands at the time it was meant to.
+gives the production scheduler, every four simulated hours while time is skipped, and
+delivers at every moment a queued message is due, so each lands at the time it was meant to.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from bot.jobs import install_jobs
 from bot.scheduler import LeaderScheduler
 from models.tables import OutboxMessage
 
-TICK = timedelta(hours=1)  # how often the polling jobs run while time is skipped
+# How often the polling jobs run while time is skipped: messages carry their own landing
+# times, so the jobs only find what is due (as in production, where they poll every few minutes).
+TICK = timedelta(hours=4)
 SETTLE_PASSES = 20
 
 
