@@ -252,7 +252,7 @@ function stateValues(root) {
   return values;
 }
 
-function blocks(list, onAct, errors) {
+function blocks(list, onAct) {
   const out = el("div", { class: "blocks" });
   for (const block of list || []) {
     const kind = block.type;
@@ -278,8 +278,6 @@ function blocks(list, onAct, errors) {
       box.append(el("label", {}, block.label.text, block.optional ? el("span", { class: "small" }, " (optional)") : null));
       box.append(element(block, block.element, block.dispatch_action ? onAct : null));
       if (block.hint) box.append(el("div", { class: "hint" }, block.hint.text));
-      const error = errors && errors[block.block_id];
-      if (error) box.append(el("div", { class: "field-error", role: "alert" }, error));
     } else if (kind === "rich_text") {
       box.append(el("div", {}, JSON.stringify(block.elements).slice(0, 200)));
     } else {
@@ -369,16 +367,27 @@ function drawItems(s) {
   box.scrollTop = box.scrollHeight;
 }
 
+// Field errors go next to their inputs without redrawing the modal: what was typed stays.
+function drawErrors(errors) {
+  const holder = document.getElementById("modal-blocks");
+  for (const old of holder.querySelectorAll(".field-error")) old.remove();
+  for (const [block, message] of Object.entries(errors || {})) {
+    const box = [...holder.querySelectorAll(".block.input")].find((b) => b.dataset.blockId === block);
+    if (box) box.append(el("div", { class: "field-error", role: "alert" }, message));
+  }
+}
+
 function drawModal(s) {
-  const key = JSON.stringify([s.modal, s.errors]);
-  if (key === state.modalKey) return;
+  const key = JSON.stringify(s.modal);
+  if (key === state.modalKey) { drawErrors(s.errors); return; }
   state.modalKey = key;
   const backdrop = document.getElementById("modal-backdrop");
   if (!s.modal) { backdrop.hidden = true; return; }
   const view = s.modal;
   document.getElementById("modal-title").textContent = view.title ? view.title.text : "";
   const holder = document.getElementById("modal-blocks");
-  holder.replaceChildren(blocks(view.blocks, (a) => act("/api/action", { action: a, view_id: view.id, values: stateValues(holder) }), s.errors));
+  holder.replaceChildren(blocks(view.blocks, (a) => act("/api/action", { action: a, view_id: view.id, values: stateValues(holder) })));
+  drawErrors(s.errors);
   const submit = document.getElementById("modal-submit");
   submit.hidden = !view.submit;
   submit.textContent = view.submit ? view.submit.text : "Submit";
