@@ -9,14 +9,18 @@ replacing the clicked message when it says replace_original.
 from __future__ import annotations
 
 import json
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
+
+from slack_bolt import BoltResponse
 
 from sandbox.timeline import Timeline
 from testkit.requests import HttpDriver, Payloads, ack_json
 from testkit.slack import FakeSlack
 
 NONE = "none"
+FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,21 @@ class Actor:
         )
         return HttpDriver(None, payloads, secret=self.secret, url=self.url)
 
+    def _send(self, driver: HttpDriver, user: str, body: str, content_type: str) -> BoltResponse:
+        """Send a signed request, first noting whose trigger_id it carries: a modal the bot
+        opens with it is shown on that person's screen."""
+        self.timeline.triggers[_trigger_of(body)] = user
+        return driver.send(body, content_type=content_type)
+
     def command(self, user: str, text: str, channel: str) -> dict[str, Any]:
         """`/mentor <text>` typed by `user` in `channel`; the ack is shown to them alone."""
-        response = self._driver(user, channel).command(user, text, channel_id=channel)
-        body = _body(response.body)
-        if body:
-            self.timeline.add_ack(user, channel, body)
-        return {"status": response.status, "ack": body}
+        driver = self._driver(user, channel)
+        body = driver.payloads.slash_command(user, text, channel_id=channel)
+        response = self._send(driver, user, body, FORM)
+        answer = _body(response.body)
+        if answer:
+            self.timeline.add_ack(user, channel, answer)
+        return {"status": response.status, "ack": answer}
 
     def action(
         self, user: str, action: dict[str, Any], where: Where, values: dict[str, Any] | None
@@ -81,8 +93,9 @@ class Actor:
             if message is not None:
                 kwargs["message"] = message
         driver = self._driver(user, where.channel, where.ts)
-        response = driver.action(user, action_id, str(action.get("value") or ""), **kwargs)
-        return {"status": response.status}
+        value = str(action.get("value") or "")
+        body = driver.payloads.block_action(user, action_id, value, **kwargs)
+        return {"status": self._send(driver, user, body, FORM).status}
 
     def submit(self, user: str, view_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """Submit the person's modal `view_id` with these state values (Slack's shape)."""
@@ -96,7 +109,7 @@ class Actor:
             view_id=view_id,
             blocks=list(view.get("blocks") or []),
         )
-        response = driver.send(body, content_type="application/x-www-form-urlencoded")
+        response = self._send(driver, user, body, FORM)
         ack = ack_json(response) if response.status == 200 and response.body else {}
         self.timeline.answered(user, view_id, ack)
         return {"status": response.status, "ack": ack}
@@ -137,3 +150,11 @@ def _body(raw: str) -> dict[str, Any]:
     except ValueError:
         return {"text": raw}  # a plain-text ack: Slack shows it as the reply's text
     return found if isinstance(found, dict) else {}
+
+
+def _trigger_of(body: str) -> str:
+    """The trigger_id a form-encoded request carries (a command's field, or its payload's)."""
+    fields = {k: v[-1] for k, v in urllib.parse.parse_qs(body).items()}
+    if "payload" in fields:
+        return str(json.loads(fields["payload"]).get("trigger_id", ""))
+    return fields.get("trigger_id", "")

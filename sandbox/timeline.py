@@ -16,8 +16,6 @@ from typing import Any
 
 from testkit.slack import FakeSlack
 
-TRIGGER_MARK = ".trigger."  # testkit.requests.Payloads: "<n>.trigger.<user id>"
-
 
 @dataclass
 class Seen:
@@ -35,6 +33,7 @@ class Timeline:
     files: dict[str, Seen] = field(default_factory=dict)
     # Slash-command acks: Slack shows their text to the person only, like an ephemeral.
     acks: list[tuple[Seen, dict[str, Any]]] = field(default_factory=list)
+    triggers: dict[str, str] = field(default_factory=dict)  # trigger_id -> who sent it
     stacks: dict[str, list[str]] = field(default_factory=dict)  # user -> open view ids
     errors: dict[str, dict[str, str]] = field(default_factory=dict)  # view id -> block errors
     _opened: set[str] = field(default_factory=set)
@@ -60,7 +59,9 @@ class Timeline:
                 if view_id in self._opened:
                     continue
                 self._opened.add(view_id)
-                user = trigger.rsplit(TRIGGER_MARK, 1)[-1]
+                user = self.triggers.get(trigger)
+                if user is None:
+                    continue  # opened from no request of ours: nobody's screen shows it
                 stack = self.stacks.setdefault(user, [])
                 if method == "views.open":
                     stack.clear()

@@ -132,7 +132,9 @@ def start(database_url: str | None = None, *, at: datetime | None = None) -> San
         folder = tempfile.TemporaryDirectory(prefix="mentorbot-sandbox-")
         stops.append(folder.cleanup)
         database_url = f"sqlite:///{Path(folder.name) / 'sandbox.db'}"
-    fake = FakeSlack(bot_token="xoxb-sandbox-" + secrets.token_hex(12)).start()
+    fake = FakeSlack()
+    fake.bot_token = "xoxb-sandbox-" + secrets.token_hex(12)
+    fake.start()
     stops.append(fake.stop)
     people.seed(fake)
     engine = make_engine(database_url)

@@ -22,7 +22,7 @@ from pathlib import Path
 from bot.app import Mentorbot
 from testkit.requests import HttpDriver, Payloads, SlackDriver
 from testkit.slack import APP_TOKEN, FakeSlack
-from testkit.socket_mode import SocketDriver
+from testkit.socket_driver import SocketDriver
 
 ROOT = Path(__file__).resolve().parents[1]
 MODES = ("http", "socket")

@@ -180,24 +180,19 @@ class FakeSlack:
     """The fake's API: the world to arrange, calls to read, faults to inject.
 
     `scopes` (default: app.yaml's bot scopes) are what the bot token was granted, and
-    `should_escape` (default: app.yaml's /mentor) how slash-command text is delivered, and
-    `bot_token` the one token it accepts (the sandbox generates its own).
+    `should_escape` (default: app.yaml's /mentor) how slash-command text is delivered.
     """
 
     def __init__(
-        self,
-        *,
-        scopes: Iterable[str] | None = None,
-        should_escape: bool | None = None,
-        bot_token: str = BOT_TOKEN,
+        self, *, scopes: Iterable[str] | None = None, should_escape: bool | None = None
     ) -> None:
         app = manifest.load()
-        self.bot_token = bot_token
         self.scopes = frozenset(app.bot_scopes if scopes is None else scopes)
         self.should_escape = (
             app.commands.get("/mentor", False) if should_escape is None else should_escape
         )
         self.lock = threading.RLock()
+        self.bot_token = BOT_TOKEN  # the one bot token it accepts (the sandbox sets its own)
         self.calls: list[Call] = []
         self.violations: list[str] = []
         # Every refusal of a Slack rule, tolerated or not: (method, error).

@@ -16,7 +16,7 @@ from websockets.sync.client import connect
 from testkit import manifest
 from testkit.requests import Payloads, SlackDriver
 from testkit.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
-from testkit.socket_mode import SocketDriver
+from testkit.socket_driver import SocketDriver
 
 
 @pytest.fixture
