@@ -317,6 +317,9 @@ function when(iso) {
 
 function drawSidebar(s) {
   state.sidebar = s.sidebar;
+  const key = JSON.stringify([s.sidebar, state.channel, state.home]);
+  if (key === state.sidebarKey) return;  // redraw only what changed: a click is never lost
+  state.sidebarKey = key;
   const box = document.getElementById("convs");
   box.replaceChildren();
   const groups = [["Channels", ["public", "private"]], ["Direct messages", ["im"]], ["Group DMs", ["mpim"]]];
@@ -327,7 +330,7 @@ function drawSidebar(s) {
     for (const c of list) {
       const prefix = c.kind === "public" ? "# " : c.kind === "private" ? "◦ " : "";
       box.append(el("button", { type: "button", class: "conv" + (c.id === state.channel && !state.home ? " active" : ""),
-        "data-id": c.id, "data-kind": c.kind, onclick: () => openConversation(c.id) },
+        "data-id": c.id, "data-kind": c.kind, "data-label": c.label, onclick: () => openConversation(c.id) },
       prefix + c.label, c.count ? el("span", { class: "count" }, String(c.count)) : null));
     }
   }

@@ -23,6 +23,7 @@ from tests.sandbox.play import ADMIN, ADMINS, MENTEE, MENTOR, OTHER_MENTEE, STAR
 
 pytest.importorskip("selenium", reason="selenium is in the dev extra")
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -73,7 +74,10 @@ class Screen:
 
     def __init__(self, driver: WebDriver, url: str) -> None:
         self.d = driver
-        self.wait = WebDriverWait(driver, DEADLINE)
+        # the page redraws what changed while it polls: an element may go stale under a wait
+        self.wait = WebDriverWait(
+            driver, DEADLINE, ignored_exceptions=(StaleElementReferenceException,)
+        )
         driver.get(url)
         self.wait.until(lambda d: len(Select(self.find("#you")).options) > 10)
 
@@ -92,21 +96,22 @@ class Screen:
 
     def open(self, label: str) -> None:
         """Open the conversation the sidebar calls `label`."""
-        self.wait.until(lambda d: self._conv(label) is not None)
-        conv = self._conv(label)
-        assert conv is not None
-        conv_id = conv.get_attribute("data-id")
-        conv.click()
+
+        def clicked(d: Any) -> str | bool:
+            for button in self.all("#convs .conv"):
+                if button.get_attribute("data-label") == label:
+                    button.click()
+                    return str(button.get_attribute("data-id"))
+            return False
+
+        conv_id = self.wait.until(clicked)
         self.wait.until(lambda d: self.d.execute_script("return state.last.channel") == conv_id)
 
-    def _conv(self, label: str) -> WebElement | None:
-        for button in self.all("#convs .conv"):
-            if button.text.split("\n")[0].lstrip("#◦ ").strip() == label:
-                return button
-        return None
-
     def labels(self) -> list[str]:
-        return [b.text.split("\n")[0].lstrip("#◦ ").strip() for b in self.all("#convs .conv")]
+        found = self.d.execute_script(
+            "return [...document.querySelectorAll('#convs .conv')].map(b => b.dataset.label)"
+        )
+        return [str(label) for label in found]
 
     def command(self, text: str) -> None:
         box = self.find("#command-text")
@@ -117,12 +122,14 @@ class Screen:
     def items(self) -> list[str]:
         return [i.text for i in self.all("#items .item")]
 
-    def wait_item(self, words: str) -> WebElement:
-        def found(d: Any) -> WebElement | bool:
-            return next((i for i in self.all("#items .item") if words in i.text), False)
+    def wait_item(self, words: str) -> str:
+        """The text of the first message that says `words`, once there is one."""
 
-        item: WebElement = self.wait.until(found)
-        return item
+        def found(d: Any) -> str | bool:
+            return next((t for t in self.items() if words in t), False)
+
+        text: str = self.wait.until(found)
+        return text
 
     def modal(self) -> WebElement:
         return self.wait.until(ec.visibility_of_element_located((By.ID, "modal")))
@@ -143,8 +150,19 @@ class Screen:
         self.wait.until(lambda d: self.find("#now").get_attribute("datetime") != before)
         self.idle()
 
-    def click(self, item: WebElement, action: str) -> None:
-        item.find_element(By.CSS_SELECTOR, f'button[data-action="{action}"]').click()
+    def click(self, words: str, action: str) -> None:
+        """Click the `action` button of the message that says `words`."""
+
+        def clicked(d: Any) -> bool:
+            for item in self.all("#items .item"):
+                if words in item.text:
+                    found = item.find_elements(By.CSS_SELECTOR, f'button[data-action="{action}"]')
+                    if found:
+                        found[0].click()
+                        return True
+            return False
+
+        self.wait.until(clicked)
         self.idle()
 
 
@@ -199,10 +217,9 @@ def test_a_program_played_in_the_browser(driver: WebDriver, page: str, shots: Pa
     screen.be(ADMIN)
     screen.open("mentoring-admins")
     screen.command("/mentor admin round")
-    preview = screen.wait_item("Round preview")
-    assert "2 matches" in preview.text
+    assert "2 matches" in screen.wait_item("Round preview")
     driver.save_screenshot(str(shots / "round-preview.png"))
-    screen.click(preview, Action.ROUND_APPROVE)
+    screen.click("Round preview", Action.ROUND_APPROVE)
     screen.wait_item("approved the")
     screen.wait.until(
         lambda d: not screen.all(f'#items button[data-action="{Action.ROUND_APPROVE}"]')
@@ -212,8 +229,7 @@ def test_a_program_played_in_the_browser(driver: WebDriver, page: str, shots: Pa
     screen.move("day")
     screen.be(MENTEE)
     screen.open("Maya, mentorbot")
-    intro = screen.wait_item("You've been matched in Engineering mentoring")
-    assert "Maya Okafor" in intro.text
+    assert "Maya Okafor" in screen.wait_item("You've been matched in Engineering mentoring")
     driver.save_screenshot(str(shots / "intro.png"))
     assert "Sam, mentorbot" not in screen.labels()
     screen.be(MENTOR)
@@ -224,8 +240,7 @@ def test_a_program_played_in_the_browser(driver: WebDriver, page: str, shots: Pa
     screen.move("week")
     screen.be(MENTEE)
     screen.open("Maya, mentorbot")
-    checkin = screen.wait_item("Quick check-in")
-    screen.click(checkin, Action.CHECKIN_MET)
+    screen.click("Quick check-in", Action.CHECKIN_MET)
     screen.wait.until(
         lambda d: not screen.all(f'#items button[data-action="{Action.CHECKIN_MET}"]')
     )
@@ -237,8 +252,7 @@ def test_a_program_played_in_the_browser(driver: WebDriver, page: str, shots: Pa
     screen.move("day")
     screen.be(MENTEE)
     screen.open("mentorbot")
-    ask = screen.wait_item("How is your mentoring going")
-    screen.click(ask, Action.PULSE_OPEN)
+    screen.click("How is your mentoring going", Action.PULSE_OPEN)
     screen.modal()
     Select(screen.field(Block.PULSE_VALUE)).select_by_index(4)
     Select(screen.field(Block.PULSE_PROGRESS)).select_by_index(4)
