@@ -12,9 +12,9 @@ const GUIDE = [
   ["Meet the intros", "UNINA00001", null, null,
     "Each pair gets a group DM saying why they were matched. Intros land in both people's working hours: if none is there yet, press “Skip to next delivery”."],
   ["Answer a check-in", "UNINA00001", null, null,
-    "Press “+1 week” (or more, depending on the program's cadence): a check-in DM asks the pair whether they met. Click “We met”."],
+    "Press “+1 week” twice (check-ins come every two weeks by default): the pair's group DM asks whether they met. Click “Yes, we met”."],
   ["Answer a pulse", "UNINA00001", null, null,
-    "Press “+1 week” twice: the pulse survey arrives in the DM. Open it and answer."],
+    "Press “+1 day”: after a first meeting, the pulse survey arrives in the DM with mentorbot. Open it and answer (it closes after a week)."],
   ["See the report", "UADMIN0001", "CADMINS001", "/mentor admin report",
     "As Ada, in #mentoring-admins: the program's numbers and its chart."],
 ];
