@@ -3,6 +3,8 @@
 GET /api/state?as=U…&channel=C… is everything that person sees; POST /api/command, /action,
 /submit, /close, /home act as them and /api/clock moves the bot's time. The page itself is
 static (page.html, page.js, page.css beside this module) and draws Block Kit in the browser.
+Only this page may drive it: a request naming another host (DNS rebinding) is refused, and a
+POST must be JSON, which another site's page cannot send here without the browser asking first.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 STATIC = {"/": "page.html", "/page.js": "page.js", "/page.css": "page.css"}
 CLOCK_MOVES = ("monday", "next", *SKIPS)
 MAX_BODY = 1024 * 1024
+LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 class BadRequestError(Exception):
@@ -106,7 +109,17 @@ def make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
         def _json(self, status: int, body: Any) -> None:
             self._send(status, json.dumps(body).encode(), "application/json; charset=utf-8")
 
+        def _ours(self) -> bool:
+            """Addressed to this machine by name (not a rebound domain); else answered 421."""
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
+            if host in LOOPBACK_NAMES:
+                return True
+            self._json(421, {"error": "the sandbox answers on 127.0.0.1 only"})
+            return False
+
         def do_GET(self) -> None:
+            if not self._ours():
+                return
             url = urllib.parse.urlparse(self.path)
             query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
             if url.path == "/favicon.ico":
@@ -135,6 +148,11 @@ def make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 self._json(404, {"error": "not found"})
 
         def do_POST(self) -> None:
+            if not self._ours():
+                return
+            if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+                self._json(415, {"error": "send JSON"})
+                return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
                 self._json(413, {"error": "too large"})

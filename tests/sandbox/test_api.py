@@ -213,4 +213,23 @@ def test_a_round_check_in_and_pulse_lived_through_the_clock(page: str) -> None:
 def test_the_page_refuses_a_stranger_and_an_unknown_clock_move(page: str) -> None:
     assert call(page, "/api/state?as=UNOBODY")["status"] == 400
     assert call(page, "/api/clock", {"move": "year"})["status"] == 400
-    assert '<script src="/page.js">' in urllib.request.urlopen(page, timeout=10).read().decode()
+    with urllib.request.urlopen(page, timeout=10) as response:
+        assert '<script src="/page.js">' in response.read().decode()
+
+
+def status(url: str, headers: dict[str, str], body: bytes | None = None) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_only_the_page_itself_can_act(page: str, sandbox: Sandbox) -> None:
+    move = json.dumps({"move": "week"}).encode()
+    # another site's form can post text/plain without asking: refused, the clock stays
+    assert status(page + "api/clock", {"Content-Type": "text/plain"}, move) == 415
+    # a domain rebound to 127.0.0.1 names itself in Host: refused
+    assert status(page + "api/people", {"Host": "evil.example"}) == 421
+    assert sandbox.clock() == START
