@@ -31,13 +31,14 @@ from bot.jobs import run_engagement
 from bot.migrate import upgrade
 from bot.work import drain
 from flows.enrollment import leave_program
+from flows.reports import program_figures
 from flows.rounds import start_round
+from handlers.insight import report_lines
 from models import engagement
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.enrollment import Profile, get_enrollment, save_profile
 from models.hr_import import apply_row, check_row
 from models.program_admin import ProgramSettings, create_program
-from models.reports import program_report
 from models.tables import (
     CheckIn,
     Goal,
@@ -377,9 +378,9 @@ def run_demo(
             queued = s.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1))
             write(f"Messages queued for Slack over the run: {queued or 0}")
             program = s.get_one(Program, program_id)
-            report = program_report(s, program, end)
+            report = program_figures(s, program, end)
             write("")
-            for line in report.lines():
+            for line in report_lines(report, escape=str):
                 write(line)
             write("")
             write("Independent count from the database:")

@@ -3,10 +3,13 @@
 Written apart from models.reports on purpose (raw SQL over the tables, no shared helpers),
 so a wrong join or filter in the report shows up as a disagreement rather than being
 repeated on both sides. Dates are compared in Python: SQLite and PostgreSQL differ there.
+Both sides go through the one suppression rule (flows.disclosure) before they are compared,
+so a figure hidden on one side must be hidden on the other.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -14,7 +17,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from models.reports import SUPPRESSED, Report
+from flows.disclosure import HIDDEN, count, mean, partition, share
+from flows.notices import ReportFigures as Report
 
 
 def _rows(s: Session, sql: str, **params: Any) -> list[Any]:
@@ -35,10 +39,6 @@ def _as_time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else "n/a"
-
-
 def check_report(
     s: Session, program_id: int, report: Report, at: datetime
 ) -> Iterator[tuple[str, object, object]]:
@@ -52,8 +52,9 @@ def check_report(
             **p,
         )
     )
-    yield "mentors", report.mentors, roles.get("mentor", 0) + roles.get("both", 0)
-    yield "mentees", report.mentees, roles.get("mentee", 0) + roles.get("both", 0)
+    yield "mentors", report.mentors, count(roles.get("mentor", 0) + roles.get("both", 0))
+    seekers = roles.get("mentee", 0) + roles.get("both", 0) + roles.get("peer", 0)
+    yield "mentees", report.mentees, count(seekers)
 
     started = _rows(
         s,
@@ -62,17 +63,17 @@ def check_report(
         " WHERE m.program_id = :p AND r.status <> 'discarded' AND m.started_at IS NOT NULL",
         **p,
     )
-    yield "matches started", report.matches, len(started)
+    yield "matches started", report.matches, count(len(started))
     states: dict[str, int] = {}
     for _, _, _, state in started:
         states[state] = states.get(state, 0) + 1
-    yield "match states", report.states, states
+    yield "match states", report.states, tuple(sorted(partition(states).items()))
     within = sum(
         1
         for _, begun, first, _ in started
         if first is not None and ((_as_time(first) or at) - (_as_time(begun) or at)).days <= 14
     )
-    yield "first meeting within 14 days", report.first_meeting_14d, _pct(within, len(started))
+    yield "first meeting within 14 days", report.first_meeting_14d, share(within, len(started))
 
     matched = _rows(
         s,
@@ -83,7 +84,9 @@ def check_report(
         " AND e.status <> 'left' AND e.role IN ('mentee', 'both', 'peer')",
         **p,
     )[0][0]
-    yield "mentees matched", report.matched_seekers, matched
+    rate = share(matched, seekers)
+    yield "mentees matched", report.matched, count(matched) if rate.shown else rate
+    yield "match rate", report.match_rate, rate
 
     firsts: dict[int, datetime] = {}
     later: list[tuple[int, datetime]] = []
@@ -101,11 +104,7 @@ def check_report(
         if begun_t is not None:
             later.append((person, begun_t))
     again = {pid for pid, begun_t in later if pid in firsts and begun_t >= firsts[pid]}
-    yield (
-        "mentees re-matched",
-        report.rematched,
-        f"{len(again)} of {len(firsts)} ({_pct(len(again), len(firsts))})" if firsts else "n/a",
-    )
+    yield "mentees re-matched", report.rematched, share(len(again), len(firsts))
 
     ratings = _rows(
         s,
@@ -119,19 +118,21 @@ def check_report(
         ("would recommend average", report.would_recommend, 2),
     ):
         answers = [(row[0], row[column]) for row in ratings if row[column] is not None]
-        people = len({pid for pid, _ in answers})
-        mean = sum(v for _, v in answers) / len(answers) if answers else 0
-        counted = "n/a" if not answers else SUPPRESSED if people < 5 else f"{mean:.1f}"
-        yield name, figure, counted
+        people = len({pid for pid, _ in answers})  # who answered this question
+        yield name, figure, mean([float(v) for _, v in answers], people)
 
     goals = _rows(
         s,
-        "SELECT g.status, g.progress FROM goals g JOIN enrollments e ON e.id = g.enrollment_id"
+        "SELECT e.person_id, g.status, g.progress FROM goals g"
+        " JOIN enrollments e ON e.id = g.enrollment_id"
         " WHERE e.program_id = :p AND e.status <> 'left'",
         **p,
     )
-    done = sum(1 for status, progress in goals if status == "done" or progress >= 100)
-    yield "goal completion", report.goal_completion, _pct(done, len(goals))
+    done = [pid for pid, status, progress in goals if status == "done" or progress >= 100]
+    completion = share(len(done), len(goals))
+    if share(len(set(done)), len({pid for pid, _, _ in goals})).hidden:
+        completion = HIDDEN  # a few people behind many goals
+    yield "goal completion", report.goal_completion, completion
 
     if report.retention is not None:
         begun = (
@@ -157,10 +158,14 @@ def check_report(
             group[0] += leave_d is None or leave_d > at.date()
         yield (
             "retention (stayed, employed at start): participants",
-            report.retention.participants,
-            tuple(counts[True]),
+            (report.retention.participants, report.retention.participants_total),
+            (share(*counts[True]), count(counts[True][1])),
         )
-        yield "retention: non-participants", report.retention.others, tuple(counts[False])
+        yield (
+            "retention: non-participants",
+            (report.retention.others, report.retention.others_total),
+            (share(*counts[False]), count(counts[False][1])),
+        )
 
     for line in report.trend:
         members = _rows(
@@ -169,4 +174,7 @@ def check_report(
             " WHERE m.round_id = :r AND mm.role <> 'mentor'",
             r=line.round_id,
         )[0][0]
-        yield f"round {line.day:%d %b} mentees matched", line.matched, members
+        (stats,) = _rows(s, "SELECT stats FROM rounds WHERE id = :r", r=line.round_id)[0]
+        stats = stats if isinstance(stats, dict) else json.loads(stats or "{}")
+        wanted = int(stats.get("seekers", stats.get("newcomers", 0)) or 0)
+        yield f"round {line.day:%d %b} match rate", line.match_rate, share(members, wanted)

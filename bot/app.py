@@ -60,7 +60,13 @@ def create_app(
         # what a click means is stored before Slack hears "ok" (handlers.listen).
         process_before_response=True,
     )
-    deps = Deps(sessions=sessions, clock=clock, global_admins=settings.admins)
+    deps = Deps(
+        sessions=sessions,
+        clock=clock,
+        global_admins=settings.admins,
+        forget_key=settings.forget_key,
+        client=client,
+    )
     registrar, router = register(app, deps, after_executor=after_executor)
     deliverer = Deliverer(sessions, client, clock)
     return Mentorbot(

@@ -29,13 +29,14 @@ from bot.errors import USAGE, OperatorError
 from bot.migrate import require_current
 from bot.settings import Settings
 from bot.slack_status import SlackStatus, require_token
+from flows.enrollment import review_import
 from models.clock import system_clock
 from models.db import make_engine, make_session_factory
 from models.errors import DomainError
-from models.hr_import import FIELDS, ImportResult, apply_row, check_row
+from models.hr_import import FIELDS, ImportResult, apply_row, check_row, manager_id_for
 from models.programs import resolve_program
 from models.tables import Program, Workspace
-from models.workspace import ensure_person
+from models.workspace import get_person
 
 LOOKUP_TRIES = 5
 BATCH = 50  # rows per write transaction: short enough never to hold the bot up
@@ -231,6 +232,7 @@ def run_import(
     sessions = make_session_factory(engine)
     result = ImportResult(rows=len(rows))
     at = system_clock()
+    outside = 0
     try:
         require_current(engine)
         with sessions.begin() as s:
@@ -257,14 +259,27 @@ def run_import(
                     assert item.user is not None
                     manager_id = None
                     if item.manager is not None:
-                        manager_id = ensure_person(s, program.workspace_id, item.manager, at).id
+                        manager_id = manager_id_for(
+                            s, program.workspace_id, item.manager, at, settings.forget_key
+                        )
                     changed = apply_row(
-                        s, program, item.user, item.values, manager_id, at, overwrite=overwrite
+                        s,
+                        program,
+                        item.user,
+                        item.values,
+                        manager_id,
+                        at,
+                        overwrite=overwrite,
+                        forget_key=settings.forget_key,
                     )
                     if changed:
                         result.updated += 1
                     else:
                         result.unchanged += 1
+                    # the program's eligibility rules, read against the updated HR record
+                    person = get_person(s, program.workspace_id, item.user)
+                    if person is not None and review_import(s, program, person.id, at) is False:
+                        outside += 1
                 if dry_run:
                     s.rollback()
     finally:
@@ -276,4 +291,7 @@ def run_import(
     )
     for number, reason in sorted(result.rejected):
         print(f"  row {number}: {reason}")
+    if outside:
+        told = "would be told once" if dry_run else "told once"
+        print(f"{outside} enrolled people are outside the program's eligibility rules ({told})")
     return 0

@@ -16,15 +16,14 @@ from sqlalchemy.orm import Session
 from bot.app import Mentorbot
 from bot.scheduler import LeaderScheduler
 from bot.work import run_intents
-from flows import engagement, enrollment, reports, rounds
-from handlers.replay import KEY_PREFIX, WINDOW
+from flows import engagement, enrollment, impact, micro, reports, retention, rounds
+from handlers.impact import make_share_failure_hook
 from handlers.rounds import make_failure_hook
 from matching.schedule import latest_due_slot
 from models import rounds as round_store
 from models.clock import Clock
 from models.db import SessionFactory
 from models.engagement import list_due_matches, wake
-from models.events import prune_claims
 from models.states import RoundKind
 
 log = logging.getLogger("mentorbot.jobs")
@@ -37,6 +36,8 @@ NEWCOMERS_EVERY = 600  # newcomers are matched within the hour
 PREVIEWS_EVERY = 3600
 ENGAGE_EVERY = 300  # messages carry their own 10:00-local time; this only finds them
 RETRO_EVERY = 3600
+MICRO_EVERY = 900  # an ask nobody answered moves on to the next expert
+THANKS_EVERY = 3600  # a program's monthly thank-you is posted in the month's first hours
 
 
 def each(
@@ -60,10 +61,13 @@ def resume_paused(sessions: SessionFactory, clock: Clock) -> int:
         return enrollment.resume_due(s, at=clock())
 
 
-def prune_replay_keys(sessions: SessionFactory, clock: Clock) -> int:
-    """Drop request-signature claims older than the replay window; event ids are kept."""
+def apply_retention(
+    sessions: SessionFactory, clock: Clock, payloads_kept: timedelta
+) -> retention.Pruned:
+    """Delivered payloads older than the retention period, request-signature claims past
+    the replay window and event ids past Slack's retries: pruned."""
     with sessions.begin() as s:
-        return prune_claims(s, KEY_PREFIX, clock() - WINDOW)
+        return retention.prune(s, at=clock(), payloads_kept=payloads_kept)
 
 
 def run_due_rounds(sessions: SessionFactory, clock: Clock) -> list[int]:
@@ -154,15 +158,35 @@ def post_retros(sessions: SessionFactory, clock: Clock) -> int:
     return len(due)
 
 
+def expire_micro_offers(sessions: SessionFactory, clock: Clock) -> int:
+    """Micro asks nobody answered in time go to the next expert; how many moved on."""
+    with sessions.begin() as s:
+        return micro.expire_offers(s, at=clock())
+
+
+def post_thanks(sessions: SessionFactory, clock: Clock) -> int:
+    """Queue last month's thank-you to mentors in each program that asked for it, once."""
+    at = clock()
+    with sessions.begin() as s:
+        due = impact.thanks_due(s)
+    posted: list[bool] = []
+    each(sessions, "thanks", due, lambda s, pid: posted.append(impact.post_thanks(s, pid, at=at)))
+    return sum(posted)
+
+
 def install_jobs(bot: Mentorbot, scheduler: LeaderScheduler) -> None:
     """Add every feature's jobs to the leader scheduler (the outbox job is built in)."""
     bot.deliverer.add_failure_hook(make_failure_hook(bot.deps, bot.client))
+    bot.deliverer.add_failure_hook(make_share_failure_hook(bot.deps))
     sessions, clock = bot.sessions, bot.deps.clock
     scheduler.add_job("intents", INTENTS_EVERY, lambda: run_intents(sessions, clock))
-    scheduler.add_job("prune-replay-keys", PRUNE_EVERY, lambda: prune_replay_keys(sessions, clock))
+    kept = timedelta(days=bot.settings.retention_days)
+    scheduler.add_job("retention", PRUNE_EVERY, lambda: apply_retention(sessions, clock, kept))
     scheduler.add_job("resume-paused", RESUME_EVERY, lambda: resume_paused(sessions, clock))
     scheduler.add_job("rounds", ROUNDS_EVERY, lambda: run_due_rounds(sessions, clock))
     scheduler.add_job("newcomers", NEWCOMERS_EVERY, lambda: run_newcomers(sessions, clock))
     scheduler.add_job("stale-previews", PREVIEWS_EVERY, lambda: expire_previews(sessions, clock))
     scheduler.add_job("engagement", ENGAGE_EVERY, lambda: run_engagement(sessions, clock))
     scheduler.add_job("round-retros", RETRO_EVERY, lambda: post_retros(sessions, clock))
+    scheduler.add_job("micro-offers", MICRO_EVERY, lambda: expire_micro_offers(sessions, clock))
+    scheduler.add_job("thanks", THANKS_EVERY, lambda: post_thanks(sessions, clock))

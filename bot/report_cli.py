@@ -8,11 +8,13 @@ from pathlib import Path
 from bot.errors import USAGE, OperatorError
 from bot.migrate import require_current
 from bot.settings import Settings
+from flows.reports import program_figures
+from handlers.insight import report_lines
 from models.clock import system_clock
 from models.db import make_engine, make_session_factory
 from models.errors import DomainError
 from models.programs import resolve_program
-from models.reports import matches_csv, program_report
+from models.reports import matches_csv
 from models.tables import Workspace
 
 
@@ -34,8 +36,9 @@ def run_report_command(settings: Settings, program_name: str, csv_path: str | No
                     file=sys.stderr,
                 )
                 return 1
-            report = program_report(s, found[0], system_clock())
-            print("\n".join(report.lines()))
+            # the same figures, through the same rule, as the report posted in Slack
+            report = program_figures(s, found[0], system_clock())
+            print("\n".join(report_lines(report, escape=str)))
             if csv_path:
                 try:
                     with Path(csv_path).open("w", encoding="utf-8", newline="") as out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ Mode = Literal["http", "socket", "cli"]
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_RETENTION_DAYS = 30
+MIN_SECRET = 16
 
 
 class SettingsError(Exception):
@@ -29,13 +32,24 @@ class Settings:
     port: int = 3000
     health_port: int = 3000  # Socket Mode's health endpoint; 0 turns it off
     stop_timeout: float = 20.0  # seconds a stop waits for work in flight
+    retention_days: int = DEFAULT_RETENTION_DAYS
     bot_token: str | None = field(default=None, repr=False)
     signing_secret: str | None = field(default=None, repr=False)
     app_token: str | None = field(default=None, repr=False)
+    secret: str | None = field(default=None, repr=False)
 
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
+
+    @property
+    def forget_key(self) -> bytes | None:
+        """The key of forgotten people's hashes: MENTORBOT_SECRET, else one derived from the
+        bot token (stable while the token is); None when neither is set."""
+        base = self.secret or self.bot_token
+        if not base:
+            return None
+        return hashlib.sha256(b"mentorbot forget-me\0" + base.encode()).digest()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], mode: Mode = "cli") -> Settings:
@@ -123,6 +137,18 @@ class Settings:
             except ValueError:
                 problems.append("STOP_TIMEOUT must be a number of seconds from 1 to 600")
 
+        secret = get("MENTORBOT_SECRET")
+        if secret is not None and len(secret) < MIN_SECRET:
+            problems.append(f"MENTORBOT_SECRET must be at least {MIN_SECRET} characters")
+
+        retention = DEFAULT_RETENTION_DAYS
+        raw_retention = get("MENTORBOT_RETENTION_DAYS")
+        if raw_retention is not None:
+            if raw_retention.isdigit() and 1 <= int(raw_retention) <= 3650:
+                retention = int(raw_retention)
+            else:
+                problems.append("MENTORBOT_RETENTION_DAYS must be a number of days from 1 to 3650")
+
         if problems:
             raise SettingsError(problems)
         return cls(
@@ -132,7 +158,9 @@ class Settings:
             port=port,
             health_port=health_port,
             stop_timeout=stop_timeout,
+            retention_days=retention,
             bot_token=bot_token,
             signing_secret=signing_secret,
             app_token=app_token,
+            secret=secret,
         )

@@ -4,7 +4,8 @@
 when its time is up, invite the mentee to set goals, ask "did you meet?" each cadence, nudge a
 first meeting, stall a quiet pair and ask each member whether to keep going, send pulses.
 Every step is keyed, so running it again (a rerun, a second replica) adds nothing; nothing is
-asked of a paused member, and every ask lands in its reader's working hours.
+asked of a paused member or of a match an admin paused, and every ask lands in its reader's
+working hours.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session, lazyload
 
-from flows import notices
+from flows import impact, notices
 from flows.matches import end_kindly, hours_of, to_members
 from flows.notify import ToChannel, cancel_about_match, emit, emitted
 from matching.landing import landing_time
@@ -79,8 +80,8 @@ def step_match(s: Session, match_id: int, at: datetime) -> None:
     match = s.get(Match, match_id, options=[lazyload(Match.members)])
     if match is None or match.state not in (MatchState.ACTIVE, MatchState.STALLED):
         return
-    if match.started_at is None:
-        return
+    if match.started_at is None or match.paused_at is not None:
+        return  # not started, or paused by an admin acting on a concern
     step = _Step(s, match, s.get_one(Program, match.program_id), list_members(s, match.id), at)
     if match.ends_at is not None and at >= match.ends_at:
         _complete(step)
@@ -267,6 +268,10 @@ def _complete(step: _Step) -> None:
             step.emit(notices.FinalSurvey(match.id, row.id, program.name), [member])
         if member.role == MemberRole.MENTEE:
             step.emit(notices.MentorInvite(match.id, member.person_id, program.name), [member])
+        if member.role == MemberRole.MENTOR:
+            impact.completion_summary(
+                s, program, match.id, member.person_id, to_members([member]), at
+            )
     step.emit(notices.CompletedThanks(match.id, program.name), step.people)
     s.flush()
 

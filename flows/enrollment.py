@@ -17,18 +17,23 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from flows import notices
+from flows.disclosure import Figure, count
 from flows.matches import end_kindly
 from flows.notify import Reader, ToPeople, emit
+from matching.eligibility import ASKED_IN_FORM, Facts, Rules, Verdict, check
 from matching.landing import Hours
 from matching.schedule import next_slot
 from models import enrollment as store
-from models.errors import InvalidError, NotFoundError
+from models import forgetting
+from models.admins import Authority
+from models.errors import DomainError, InvalidError, NotFoundError
 from models.events import claim_event
 from models.matches import list_open_match_ids
-from models.programs import list_programs, resolve_program
+from models.programs import junior_mentors_only, list_programs, resolve_program
 from models.states import EndReason, EnrollmentStatus, ProgramStatus, Role
 from models.tables import Enrollment, Person, Program
 from models.taxonomy import list_skills
+from models.text import clean
 from models.workspace import ensure_person, ensure_workspace, get_person, get_workspace
 
 
@@ -91,16 +96,123 @@ def remember(
     person = ensure_person(s, workspace.id, user_id, at)
     if person.forgotten_at is not None:
         return Known(person.id, person.tz, refusal(person))  # nothing is written back
-    person.name = (profile.name or "")[:200] or None
-    person.real_name = (profile.real_name or "")[:200] or None
-    person.tz = (profile.tz or person.tz or "UTC")[:64]
-    person.title = (profile.title or "")[:200] or None
+    person.name = clean(profile.name or "")[:200] or None
+    person.real_name = clean(profile.real_name or "")[:200] or None
+    person.tz = clean(profile.tz or person.tz or "UTC")[:64]
+    person.title = clean(profile.title or "")[:200] or None
     person.is_deleted = profile.deleted
     person.is_bot = profile.bot
     person.is_guest = profile.guest
     person.updated_at = at
     s.flush()
     return Known(person.id, person.tz, refusal(person))
+
+
+# --- eligibility -------------------------------------------------------------------------
+
+
+def rules_of(program: Program) -> Rules:
+    return Rules.from_settings((program.settings or {}).get("eligibility"))
+
+
+def facts_of(
+    person: Person, enrollment: Enrollment | None = None, profile: store.Profile | None = None
+) -> Facts:
+    """What is known about the person: the HR import first, then what they told us."""
+    told = profile or (store.profile_of(enrollment) if enrollment is not None else None)
+    return Facts(
+        department=person.department or (told.department if told else None),
+        location=person.location,
+        level=person.job_level
+        if person.job_level is not None
+        else (told.seniority if told else None),
+        start_date=person.start_date,
+    )
+
+
+def verdict(
+    program: Program,
+    person: Person,
+    at: datetime,
+    *,
+    enrollment: Enrollment | None = None,
+    profile: store.Profile | None = None,
+    before_form: bool = False,
+) -> Verdict:
+    return check(
+        rules_of(program),
+        facts_of(person, enrollment, profile),
+        at.date(),
+        unknown_ok=ASKED_IN_FORM if before_form else frozenset(),
+    )
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Why someone cannot join: the program's rules and which of them they do not meet."""
+
+    program_name: str
+    rules: Rules
+    failed: tuple[str, ...]
+
+
+class ExcludedError(DomainError):
+    def __init__(self, excluded: Excluded) -> None:
+        super().__init__(f"*{excluded.program_name}* is not open to you right now.")
+        self.excluded = excluded
+
+
+def review_scope(
+    s: Session,
+    program: Program,
+    enrollment: Enrollment,
+    person: Person,
+    at: datetime,
+    *,
+    tell: bool,
+) -> bool:
+    """Whether the enrollment is inside the program's rules now. With `tell`, someone who
+    moved outside them is marked and told once (until they come back inside)."""
+    open_to_all = rules_of(program).is_open  # the common case, checked without facts
+    found = Verdict() if open_to_all else verdict(program, person, at, enrollment=enrollment)
+    if found.eligible:
+        if tell and enrollment.out_of_scope_at is not None:
+            enrollment.out_of_scope_at = None
+        return True
+    if tell and enrollment.out_of_scope_at is None:
+        enrollment.out_of_scope_at = at
+        emit(
+            s,
+            notices.OutOfScope(
+                enrollment.id, at.isoformat(), program.name, rules_of(program), found.failed
+            ),
+            to=ToPeople(
+                (
+                    Reader(
+                        person.slack_user_id,
+                        Hours(
+                            enrollment.timezone or person.tz or "UTC",
+                            tuple(enrollment.working_days or (0, 1, 2, 3, 4)),
+                            enrollment.work_start_minute,
+                            enrollment.work_end_minute,
+                        ),
+                    ),
+                )
+            ),
+            workspace_id=program.workspace_id,
+            at=at,
+        )
+    return False
+
+
+def review_import(s: Session, program: Program, person_id: int, at: datetime) -> bool | None:
+    """After an HR import changed someone: whether their enrollment is still in scope
+    (None: not enrolled); someone now outside the rules is told once."""
+    person = s.get_one(Person, person_id)
+    enrollment = store.get_enrollment(s, program.id, person_id)
+    if enrollment is None or enrollment.status == EnrollmentStatus.LEFT:
+        return None
+    return review_scope(s, program, enrollment, person, at, tell=True)
 
 
 # --- the form -----------------------------------------------------------------------------
@@ -125,6 +237,7 @@ class FormContext:
     skills: tuple[SkillOption, ...]
     timezone: str
     editing: bool = False
+    needs_level: bool = False  # strict reverse mentoring compares levels, so asks for one
 
 
 @dataclass(frozen=True)
@@ -158,6 +271,7 @@ def form_context(s: Session, program: Program, tz: str, *, editing: bool) -> For
         skills=tuple(SkillOption(k.id, k.name, k.cluster) for k in list_skills(s, program.id)),
         timezone=tz,
         editing=editing,
+        needs_level=junior_mentors_only(program),
     )
 
 
@@ -173,12 +287,18 @@ def form_values(s: Session, program: Program, person: Person) -> ProfileForm:
             )
         )
     profile = store.profile_of(enrollment)
-    manager = s.get(Person, enrollment.manager_id) if enrollment.manager_id else None
+    manager = _shown_person(s, enrollment.manager_id)
     return ProfileForm(
         replace(profile, capacity=profile.capacity or program.capacity_default),
         manager=manager.slack_user_id if manager else None,
         never=tuple(store.people_slack_ids(s, list(profile.never_match))),
     )
+
+
+def _shown_person(s: Session, person_id: int | None) -> Person | None:
+    """Someone a profile names (a manager), unless they were forgotten since."""
+    person = s.get(Person, person_id) if person_id else None
+    return person if person is not None and person.forgotten_at is None else None
 
 
 def form_for(
@@ -188,8 +308,10 @@ def form_for(
     name: str | None,
     editing: bool,
     program_id: int | None,
-) -> JoinForm | ProgramChoice:
-    """The modal to open: a program's form, or a choice of program."""
+    at: datetime | None = None,
+) -> JoinForm | ProgramChoice | Excluded:
+    """The modal to open: a program's form, a choice of program, or why the person cannot
+    join it (what is known already puts them outside its rules)."""
     person = s.get_one(Person, person_id)
     program: Program | None
     if program_id is not None:
@@ -213,10 +335,21 @@ def form_for(
         if len(programs) > 1:
             return ProgramChoice(tuple((p.id, p.name) for p in programs))
         program = programs[0]
+    if not editing and at is not None and (excluded := _excluded(s, program, person, at)):
+        return excluded
     return JoinForm(
         form_context(s, program, person.tz or "UTC", editing=editing),
         form_values(s, program, person),
     )
+
+
+def _excluded(s: Session, program: Program, person: Person, at: datetime) -> Excluded | None:
+    """Before the form: a join the facts already known rule out (the form asks the rest)."""
+    enrollment = store.get_enrollment(s, program.id, person.id)
+    if enrollment is not None and enrollment.status != EnrollmentStatus.LEFT:
+        return None  # already in: their profile is theirs to edit
+    found = verdict(program, person, at, enrollment=enrollment, before_form=True)
+    return None if found.eligible else Excluded(program.name, rules_of(program), found.failed)
 
 
 def pick(programs: Sequence[Program], name: str | None) -> Program:
@@ -225,7 +358,7 @@ def pick(programs: Sequence[Program], name: str | None) -> Program:
         for program in programs:
             if wanted in (program.slug.lower(), program.name.lower()):
                 return program
-        raise NotFoundError(f"You are not in a program called `{name[:60]}`.")
+        raise NotFoundError("You are not in a program called `{name}`.", name=name[:60])
     if len(programs) > 1:
         known_ = ", ".join(f"`{p.slug}`" for p in programs)
         raise InvalidError(f"Which program? Name one of: {known_}.")
@@ -234,7 +367,7 @@ def pick(programs: Sequence[Program], name: str | None) -> Program:
 
 def chosen_form(
     s: Session, team_id: str, user_id: str, program_id: int | None, at: datetime
-) -> JoinForm | None:
+) -> JoinForm | Excluded | None:
     """The form of the program chosen in the choice modal, if it is still open here."""
     workspace = get_workspace(s, team_id)
     if workspace is None or program_id is None:
@@ -245,6 +378,8 @@ def chosen_form(
     if program.status != ProgramStatus.OPEN:
         return None
     person = ensure_person(s, workspace.id, user_id, at)
+    if excluded := _excluded(s, program, person, at):
+        return excluded
     return JoinForm(
         form_context(s, program, person.tz or "UTC", editing=False),
         form_values(s, program, person),
@@ -283,14 +418,20 @@ def save_profile(
     *,
     version: str,
     at: datetime,
+    forget_key: bytes | None = None,
 ) -> Saved:
     """Enroll (or update) the person with what the form says; the confirmation DM is queued
-    once per view (a double submit sends one)."""
+    once per view (a double submit sends one). Someone forgotten before starts afresh (a new
+    person row) and others' exclusions of them hold again."""
     workspace = ensure_workspace(s, team_id, at)
     program = s.get_one(Program, context.program_id)
     person = ensure_person(s, workspace.id, user_id, at)
-    if person.forgotten_at is not None:
-        store.start_afresh(s, person, at=at)
+    forgetting.carry_over_exclusions(s, person, forget_key)
+    existing = store.get_enrollment(s, program.id, person.id)
+    joining = existing is None or existing.status == EnrollmentStatus.LEFT
+    found = verdict(program, person, at, profile=form.profile)
+    if joining and not found.eligible:
+        raise ExcludedError(Excluded(program.name, rules_of(program), found.failed))
     manager = ensure_person(s, workspace.id, form.manager, at) if form.manager else None
     never = [ensure_person(s, workspace.id, u, at).id for u in form.never if u != user_id]
     saved = store.save_profile(
@@ -334,6 +475,8 @@ def save_profile(
         workspace_id=workspace.id,
         at=at,
     )
+    if not joining:  # an edit that moves them outside the rules: told once, not refused
+        review_scope(s, program, s.get_one(Enrollment, saved.enrollment_id), person, at, tell=True)
     return Saved(saved.enrollment_id, saved.created, notice)
 
 
@@ -382,22 +525,22 @@ def leave(s: Session, person: Person, name: str | None, *, at: datetime) -> str:
     return program.name
 
 
-def forget(s: Session, team_id: str, user_id: str, *, at: datetime) -> bool:
-    """Erase everything that identifies the person; False when there was nothing left."""
+def forget(s: Session, team_id: str, user_id: str, *, key: bytes | None, at: datetime) -> bool:
+    """Erase everything that identifies the person (their matches end kindly first); False
+    when there was nothing left to erase."""
     workspace = get_workspace(s, team_id)
     person = get_person(s, workspace.id, user_id) if workspace else None
     if person is None or person.forgotten_at is not None:
         return False
-    for enrollment in store.list_enrollments(s, person.id, current_only=False):
-        for match_id in list_open_match_ids(s, person.id, enrollment.program_id):
-            end_kindly(
-                s,
-                match_id,
-                at=at,
-                reason=EndReason.FORGOTTEN,
-                leaving_person_ids=frozenset({person.id}),
-            )
-    store.forget_person_data(s, person, at=at)
+    for match_id in list_open_match_ids(s, person.id):
+        end_kindly(
+            s,
+            match_id,
+            at=at,
+            reason=EndReason.FORGOTTEN,
+            leaving_person_ids=frozenset({person.id}),
+        )
+    forgetting.forget_person(s, person, key=key, at=at)
     return True
 
 
@@ -477,6 +620,7 @@ class Knows:
     capacity: int
     never_count: int
     consent_at: datetime
+    hours_cap: int | None = None
 
 
 @dataclass(frozen=True)
@@ -495,9 +639,9 @@ class ProgramLine:
 class AdminLine:
     program_name: str
     slug: str
-    mentors: int
-    mentees: int
-    open_matches: int
+    mentors: Figure  # through flows.disclosure, like every number admins see
+    mentees: Figure
+    open_matches: Figure
 
 
 @dataclass(frozen=True)
@@ -537,7 +681,7 @@ def status_of(s: Session, person: Person, at: datetime) -> tuple[ProgramLine, ..
 
 def _knows(s: Session, enrollment: Enrollment, program: Program) -> Knows:
     names = {k.id: k.name for k in list_skills(s, program.id)}
-    manager = s.get(Person, enrollment.manager_id) if enrollment.manager_id else None
+    manager = _shown_person(s, enrollment.manager_id)
     return Knows(
         role=enrollment.role,
         offered=tuple(
@@ -557,6 +701,7 @@ def _knows(s: Session, enrollment: Enrollment, program: Program) -> Knows:
         capacity=enrollment.capacity,
         never_count=len(enrollment.never_match),
         consent_at=enrollment.consent_at,
+        hours_cap=enrollment.hours_cap,
     )
 
 
@@ -566,27 +711,27 @@ def status(s: Session, team_id: str, user_id: str, at: datetime) -> tuple[Progra
     return status_of(s, person, at) if person else ()
 
 
-def home(s: Session, team_id: str, user_id: str, *, global_admin: bool, at: datetime) -> HomeView:
-    """What the person's Home shows (they are recorded on first sight)."""
+def home(s: Session, team_id: str, user_id: str, *, admin: Authority, at: datetime) -> HomeView:
+    """What the person's Home shows. Opening Home records nobody: someone who was just
+    forgotten sees it published again without their Slack id being stored anew."""
     workspace = ensure_workspace(s, team_id, at)
-    person = ensure_person(s, workspace.id, user_id, at)
-    programs = status_of(s, person, at)
+    person = get_person(s, workspace.id, user_id)
+    programs = status_of(s, person, at) if person is not None else ()
     open_programs: tuple[tuple[int, str], ...] = ()
     if not programs:
         open_programs = tuple(
             (p.id, p.name) for p in list_programs(s, workspace.id, open_only=True)
         )
-    admin_ids = set(store.admin_program_ids(s, person.id))
     admin_of = tuple(
         AdminLine(
             program_name=p.name,
             slug=p.slug,
-            mentors=counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0),
-            mentees=counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0),
-            open_matches=store.count_open_matches(s, p.id),
+            mentors=count(counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0)),
+            mentees=count(counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0)),
+            open_matches=count(store.count_open_matches(s, p.id)),
         )
         for p in list_programs(s, workspace.id)
-        if global_admin or p.id in admin_ids
+        if admin.over(p.id)
         for counts in (store.count_enrolled(s, p.id),)
     )
     return HomeView(

@@ -14,7 +14,9 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from flows import keyed
+from flows.disclosure import Figure
 from flows.keyed import Keyed
+from matching.eligibility import Rules
 
 URGENT, NORMAL, OPTIONAL = 0, 1, 2
 
@@ -192,6 +194,7 @@ class MatchIntro(Notice):
     cadence_days: int
     engagement_weeks: int
     expectations: str | None
+    reverse: bool = False  # reverse mentoring: the mentor is the junior one
 
 
 # --- engagement ---------------------------------------------------------------------------
@@ -352,6 +355,108 @@ class WorkNote(Notice):
 # --- insight ------------------------------------------------------------------------------
 
 
+Cells = tuple[tuple[str, Figure], ...]  # named figures, in the order they are shown
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundFigures:
+    round_id: int
+    day: date
+    kind: str
+    match_rate: Figure
+    pulse: Figure
+
+
+@dataclasses.dataclass(frozen=True)
+class GapFigures:
+    skill: str
+    wanted: Figure
+    places: Figure
+
+
+@dataclasses.dataclass(frozen=True)
+class RetentionFigures:
+    start: date
+    end: date
+    participants: Figure  # share still employed
+    participants_total: Figure
+    others: Figure
+    others_total: Figure
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportFigures:
+    """A program's KPIs, every figure already through flows.disclosure's rule."""
+
+    program: str
+    mentors: Figure
+    mentees: Figure
+    matches: Figure
+    matched: Figure  # mentees matched (hidden whenever the share is)
+    match_rate: Figure
+    median_days_to_match: Figure
+    first_meeting_14d: Figure
+    meetings_per_pair_month: Figure
+    pulse_value: Figure
+    pulse_progress: Figure
+    would_recommend: Figure
+    goal_completion: Figure
+    states: Cells
+    end_reasons: Cells
+    rematched: Figure  # share of mentees matched again after an early end
+    mentor_utilisation: Figure
+    coverage_gaps: tuple[GapFigures, ...]
+    by_department: Cells
+    by_level: Cells
+    trend: tuple[RoundFigures, ...]
+    retention: RetentionFigures | None
+
+
+@dataclasses.dataclass(frozen=True)
+class RetroFigures:
+    """A round's story one cadence period on, every figure through the same rule."""
+
+    program: str
+    day: date
+    days_on: int
+    seekers: Figure
+    matched: Figure
+    match_rate: Figure
+    matches: Figure
+    met: Figure
+    states: Cells
+    pulse: Figure
+    unmatched: Figure
+    gaps: tuple[str, ...]
+    intros_hours: float | None = None  # announcement to the last intro delivered
+
+
+@dataclasses.dataclass(frozen=True)
+class HoursFigures:
+    """Mentors' hours this month against their caps (aggregates; small groups pooled)."""
+
+    mentors: int
+    hours: float
+    capped: int
+    mean_share: float | None
+    at_cap: int | None
+    groups: tuple[tuple[str, float], ...]
+    suppressed: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class MicroFigures:
+    """Micro-mentoring in the program, counted as its own kind."""
+
+    asked: int
+    accepted: int
+    held: int
+    unavailable: int
+    answers: int
+    helped: int | None  # None: fewer than 5 sessions held
+    helped_of: int = 0  # the sessions `helped` counts: whole groups of five
+
+
 @dataclasses.dataclass(frozen=True)
 class ReportPosted(Notice):
     KIND: ClassVar[str] = "report"
@@ -359,7 +464,9 @@ class ReportPosted(Notice):
 
     program_id: int
     request: str
-    lines: tuple[str, ...]
+    report: ReportFigures
+    hours: HoursFigures | None = None
+    micro: MicroFigures | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -369,7 +476,7 @@ class RoundRetro(Notice):
     LANDING: ClassVar[Landing] = Landing.PROGRAM
 
     round_id: int
-    lines: tuple[str, ...]
+    retro: RetroFigures
 
 
 @dataclasses.dataclass(frozen=True)
@@ -409,3 +516,214 @@ class MatchesExport(Notice):
     slug: str
     day: date
     csv: str
+
+
+# --- eligibility ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class OutOfScope(Notice):
+    """Someone enrolled is now outside the program's rules: told once, kindly."""
+
+    KIND: ClassVar[str] = "out_of_scope"
+    KEY: ClassVar[str] = "scope:{enrollment_id}:{since}"
+    LANDING: ClassVar[Landing] = Landing.READER
+
+    enrollment_id: int
+    since: str  # when they moved out of scope (ISO): a later move out is told again
+    program_name: str
+    rules: Rules
+    failed: tuple[str, ...]
+
+
+# --- micro-mentoring -----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class MicroProposal(Notice):
+    """An expert is asked, privately, to give one short conversation."""
+
+    KIND: ClassVar[str] = "micro_proposal"
+    KEY: ClassVar[str] = "micro:{request_id}:ask:{person_id}"
+    LANDING: ClassVar[Landing] = Landing.READER
+
+    request_id: int
+    person_id: int
+    asker_slack_user_id: str
+    skill: str
+    topic: str | None
+    program_name: str
+    minutes: int
+    slots: tuple[datetime, ...]
+    timezone: str  # the expert's, for the times shown
+    suggested_by: str | None = None  # Slack user id of who suggested them
+
+
+@dataclasses.dataclass(frozen=True)
+class MicroIntro(Notice):
+    """The expert said yes: the two are introduced in a group DM with times that fit."""
+
+    KIND: ClassVar[str] = "micro_intro"
+    KEY: ClassVar[str] = "micro:{request_id}:intro"
+
+    request_id: int
+    asker_slack_user_id: str
+    expert_slack_user_id: str
+    skill: str
+    topic: str | None
+    program_name: str
+    minutes: int
+    slots: tuple[datetime, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class MicroFollowUp(Notice):
+    """The one question afterwards, to the asker."""
+
+    KIND: ClassVar[str] = "micro_followup"
+    KEY: ClassVar[str] = "micro:{request_id}:followup"
+    LANDING: ClassVar[Landing] = Landing.READER
+
+    request_id: int
+    expert_slack_user_id: str
+    skill: str
+    program_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MicroUnavailable(Notice):
+    """Nobody who fits could take the conversation this week."""
+
+    KIND: ClassVar[str] = "micro_unavailable"
+    KEY: ClassVar[str] = "micro:{request_id}:unavailable"
+
+    request_id: int
+    skill: str
+    program_name: str
+
+
+# --- concerns -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ConcernReport(Notice):
+    """A concern, privately to one admin of the program (never to anyone in the match)."""
+
+    KIND: ClassVar[str] = "concern_report"
+    KEY: ClassVar[str] = "concern:{concern_id}:report:{admin}"
+
+    concern_id: int
+    admin: str  # the reading admin's Slack user id
+    program_name: str
+    category: str
+    text: str
+    reporter: str
+    members: tuple[str, ...]  # the match's members (Slack ids), the reporter among them
+    match_since: date | None
+    match_state: str | None
+    wants_reply: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ConcernReceived(Notice):
+    """The acknowledgment to the reporter: who will see it, and who will not."""
+
+    KIND: ClassVar[str] = "concern_received"
+    KEY: ClassVar[str] = "concern:{concern_id}:received"
+
+    concern_id: int
+    program_name: str
+    reached: int  # admins it went to
+    wants_reply: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ConcernReply(Notice):
+    """An admin's answer to the reporter."""
+
+    KIND: ClassVar[str] = "concern_reply"
+    KEY: ClassVar[str] = "concern:{concern_id}:reply:{version}"
+
+    concern_id: int
+    version: str
+    program_name: str
+    text: str
+
+
+# --- recognition ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ImpactFigures:
+    """What a mentor's mentoring achieved, as they may see (and choose to share) it."""
+
+    people: int
+    matches: int
+    completed: int
+    micro_sessions: int
+    goals_reached: int
+    hours: float
+    hours_this_month: float
+    cap: float | None
+    recommend: float | None  # mean over whole groups of five answers; None under five
+    recommend_answers: int
+    programs: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ImpactSummary(Notice):
+    """At a match's planned end, its mentor sees what their mentoring achieved."""
+
+    KIND: ClassVar[str] = "impact_summary"
+    KEY: ClassVar[str] = "match:{match_id}:impact:{person_id}"
+    LANDING: ClassVar[Landing] = Landing.READER
+    CLOSING: ClassVar[bool] = True
+
+    person_id: int
+    match_id: int
+    program_name: str
+    figures: ImpactFigures
+
+
+@dataclasses.dataclass(frozen=True)
+class ThankYouCard(Notice):
+    """A mentor's thank-you card, shared in a channel they chose."""
+
+    KIND: ClassVar[str] = "thank_you_card"
+    KEY: ClassVar[str] = "impact:{person_id}:card:{version}"
+
+    person_id: int
+    version: str
+    mentor_slack_user_id: str
+    channel_id: str
+    figures: ImpactFigures
+
+
+@dataclasses.dataclass(frozen=True)
+class ShareFailed(Notice):
+    """The card could not be posted where the mentor chose (the bot is not in it)."""
+
+    KIND: ClassVar[str] = "share_failed"
+    KEY: ClassVar[str] = "impact:{person_id}:card:{version}:failed"
+
+    person_id: int
+    version: str
+    channel_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ImpactThanks(Notice):
+    """The program's periodic thank-you to its mentors (admins opt in)."""
+
+    KIND: ClassVar[str] = "impact_thanks"
+    KEY: ClassVar[str] = "impact:{program_id}:thanks:{month}"
+    LANDING: ClassVar[Landing] = Landing.PROGRAM
+
+    program_id: int
+    month: str  # "2026-11"
+    program_name: str
+    mentors: int | None  # None: fewer than five mentors gave time (totals not shown)
+    hours: float | None
+    sessions: int | None
+    people: int | None
+    named: tuple[str, ...]  # Slack ids of mentors who asked to be named

@@ -1,5 +1,8 @@
 """Programs as admins run them: create and edit one from the settings modal, list them,
-add and remove program admins; every change is audited and confirmed once.
+add and remove admins; every change is audited and confirmed once.
+
+Every admin command finds its program through `administered`, which knows only the programs
+the requester administers: an admin of one program can name another and is refused.
 """
 
 from __future__ import annotations
@@ -11,20 +14,73 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from flows import notices
+from flows.disclosure import Figure, count
 from flows.notify import Reader, ToPeople, emit
 from matching.landing import Hours
-from models.admins import add_admin, remove_admin
+from models.admins import (
+    Authority,
+    add_admin,
+    add_workspace_admin,
+    remove_admin,
+    remove_workspace_admin,
+)
 from models.audit import record
 from models.enrollment import count_enrolled
-from models.errors import InvalidError
-from models.program_admin import ProgramSettings, create_program, update_program
+from models.errors import InvalidError, NotAllowedError, NotFoundError
+from models.program_admin import ProgramSettings, create_program, options_of, update_program
 from models.programs import list_programs, resolve_program
 from models.states import Role
 from models.tables import Program
 from models.taxonomy import add_skill
-from models.workspace import ensure_person, ensure_workspace
+from models.workspace import ensure_person, ensure_workspace, get_workspace
 
 ADDED_CLUSTER = "Added by admins"
+
+
+class NotAdminOfError(NotAllowedError):
+    """The requester does not administer the program their request names."""
+
+    def __init__(self, program_name: str) -> None:
+        super().__init__(program_name)
+        self.program_name = program_name
+
+
+def administered(
+    s: Session,
+    workspace_id: int,
+    name: str | None,
+    authority: Authority,
+    *,
+    open_only: bool = False,
+) -> Program:
+    """The program an admin command names, or the only one the requester administers.
+
+    Naming a program of someone else's is refused (NotAdminOfError), never quietly
+    answered; unnamed, only the requester's own programs are considered.
+    """
+    if name:
+        program = resolve_program(s, workspace_id, name, open_only=open_only)
+        if not authority.over(program.id):
+            raise NotAdminOfError(program.name)
+        return program
+    return resolve_program(s, workspace_id, None, open_only=open_only, among=authority.over)
+
+
+def administered_choices(s: Session, team_id: str, authority: Authority) -> list[tuple[int, str]]:
+    """(id, name) of the programs the requester administers, for a picker."""
+    workspace = get_workspace(s, team_id)
+    if workspace is None:
+        return []
+    return [(p.id, p.name) for p in list_programs(s, workspace.id) if authority.over(p.id)]
+
+
+def program_in_workspace(s: Session, team_id: str, program_id: int) -> int | None:
+    """The program's id if it belongs to this Slack workspace (what an admin modal acts on)."""
+    workspace = get_workspace(s, team_id)
+    program = s.get(Program, program_id)
+    if workspace is None or program is None or program.workspace_id != workspace.id:
+        return None
+    return program.id
 
 
 @dataclass(frozen=True)
@@ -33,16 +89,19 @@ class ProgramRow:
     slug: str
     format: str
     status: str
-    mentors: int
-    mentees: int
-    peers: int
+    mentors: Figure  # through flows.disclosure, like every number admins see
+    mentees: Figure
+    peers: Figure
     schedule_rrule: str | None
 
 
-def list_rows(s: Session, team_id: str, at: datetime) -> list[ProgramRow]:
+def list_rows(s: Session, team_id: str, authority: Authority, at: datetime) -> list[ProgramRow]:
+    """The programs the requester administers."""
     workspace = ensure_workspace(s, team_id, at)
     rows = []
     for p in list_programs(s, workspace.id):
+        if not authority.over(p.id):
+            continue
         counts = count_enrolled(s, p.id)
         rows.append(
             ProgramRow(
@@ -50,9 +109,9 @@ def list_rows(s: Session, team_id: str, at: datetime) -> list[ProgramRow]:
                 slug=p.slug,
                 format=p.format,
                 status=p.status,
-                mentors=counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0),
-                mentees=counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0),
-                peers=counts.get(Role.PEER, 0),
+                mentors=count(counts.get(Role.MENTOR, 0) + counts.get(Role.BOTH, 0)),
+                mentees=count(counts.get(Role.MENTEE, 0) + counts.get(Role.BOTH, 0)),
+                peers=count(counts.get(Role.PEER, 0)),
                 schedule_rrule=p.schedule_rrule,
             )
         )
@@ -60,11 +119,11 @@ def list_rows(s: Session, team_id: str, at: datetime) -> list[ProgramRow]:
 
 
 def program_to_edit(
-    s: Session, team_id: str, name: str | None, at: datetime
+    s: Session, team_id: str, name: str | None, authority: Authority, at: datetime
 ) -> tuple[int, ProgramSettings]:
     """The named program's id and settings, for the settings modal."""
     workspace = ensure_workspace(s, team_id, at)
-    p = resolve_program(s, workspace.id, name)
+    p = administered(s, workspace.id, name, authority)
     return p.id, ProgramSettings(
         name=p.name,
         format=p.format,
@@ -77,6 +136,7 @@ def program_to_edit(
         approval_required=p.approval_required,
         admin_channel_id=p.admin_channel_id,
         program_channel_id=p.program_channel_id,
+        options=options_of(p),
     )
 
 
@@ -130,7 +190,7 @@ def save(
 @dataclass(frozen=True)
 class AdminChange:
     changed: bool
-    program_name: str
+    program_name: str | None  # None: workspace admin
 
 
 def set_admin(
@@ -139,25 +199,47 @@ def set_admin(
     actor: str,
     target: str,
     program_name: str | None,
+    authority: Authority,
     *,
     adding: bool,
     at: datetime,
+    workspace_wide: bool = False,
+    program_id: int | None = None,
 ) -> AdminChange:
+    """Add or remove a program admin (an admin of that program may), or a workspace admin
+    (only a workspace admin may). The program is named, picked by id (the modal), or the
+    requester's only one."""
     workspace = ensure_workspace(s, team_id, at)
-    program = resolve_program(s, workspace.id, program_name)
+    if workspace_wide:
+        if not authority.workspace:
+            raise NotAllowedError("workspace")
+        program: Program | None = None
+    elif program_id is not None:
+        program = s.get(Program, program_id)
+        if program is None or program.workspace_id != workspace.id:
+            raise NotFoundError("program")
+        if not authority.over(program.id):
+            raise NotAdminOfError(program.name)
+    else:
+        program = administered(s, workspace.id, program_name, authority)
     person = ensure_person(s, workspace.id, target, at)
-    if adding:
+    if program is None:
+        changed = (
+            add_workspace_admin(s, person, at) if adding else remove_workspace_admin(s, person)
+        )
+    elif adding:
         changed = add_admin(s, program.id, person.id, at)
     else:
         changed = remove_admin(s, program.id, person.id)
     if changed:
+        verb = "add" if adding else "remove"
         record(
             s,
-            action="admin.add" if adding else "admin.remove",
+            action=f"admin.{verb}" if program else f"workspace_admin.{verb}",
             at=at,
             workspace_id=workspace.id,
             actor_slack_user_id=actor,
-            target=f"program:{program.id}",
+            target=f"program:{program.id}" if program else f"workspace:{workspace.id}",
             details={"person": target},
         )
-    return AdminChange(changed, program.name)
+    return AdminChange(changed, program.name if program else None)

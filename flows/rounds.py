@@ -15,7 +15,8 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
-from flows import intents, notices
+from flows import hours, intents, notices
+from flows.enrollment import review_scope
 from flows.matches import end_kindly
 from flows.notify import ToChannel, emit, lands_at, readers
 from matching.engine import match, match_newcomer
@@ -34,6 +35,7 @@ from matching.summary import round_stats, score_distribution
 from models import rounds as store
 from models.audit import record
 from models.errors import InvalidError, NotFoundError
+from models.programs import is_reverse, junior_mentors_only
 from models.states import (
     EndReason,
     EnrollmentStatus,
@@ -83,6 +85,8 @@ class Snapshot:
     problem: Problem
     enrollments: Mapping[int, Enrollment]  # participant key (enrollment id) -> row
     people: Mapping[int, Person]  # person id -> row
+    out_of_scope: int = 0  # enrolled people the program's eligibility rules leave out
+    at_hours_cap: int = 0  # mentors with room for mentees but none under their hours cap
 
 
 class RoundPendingError(InvalidError):
@@ -136,11 +140,15 @@ def _config(program: Program, at: datetime, past_pairs: frozenset[frozenset[int]
     settings = program.settings or {}
     values = {name: settings[name] for name in CONFIG_SETTINGS if name in settings}
     weights = Weights.from_mapping(program.weights) if program.weights else Weights()
+    reverse = is_reverse(program)
+    # reverse mentoring is one-to-one matching with the seniority rule turned round
+    fmt = ProgramFormat.ONE_ON_ONE if program.format == ProgramFormat.REVERSE else program.format
     return ProgramConfig(
         week_start=at,
-        format=cast(Any, program.format),
+        format=cast(Any, str(fmt)),
         weights=weights,
-        reverse=program.reverse,
+        reverse=reverse,
+        junior_mentors_only=junior_mentors_only(program),
         past_pairs=past_pairs,
         **values,
     )
@@ -200,11 +208,24 @@ def _name(person: Person) -> str:
     return person.real_name or person.name or person.slack_user_id
 
 
-def snapshot(s: Session, program: Program, at: datetime) -> Snapshot:
-    """The program as the engine sees it now: who can be matched, with what capacity."""
+def snapshot(s: Session, program: Program, at: datetime, *, tell: bool = False) -> Snapshot:
+    """The program as the engine sees it now: who can be matched, with what capacity.
+
+    Whoever the program's eligibility rules leave out is not matched (and, with `tell`,
+    told once); a mentor's places are also limited by the room under their hours cap.
+    """
     enrollments = store.list_eligible_enrollments(s, program, at)
-    load, held = store.get_open_load(s, program.id)
     people = store.list_people(s, [e.person_id for e in enrollments])
+    in_scope = [
+        e for e in enrollments if review_scope(s, program, e, people[e.person_id], at, tell=tell)
+    ]
+    out_of_scope = len(enrollments) - len(in_scope)
+    enrollments = in_scope
+    load, held = store.get_open_load(s, program.id)
+    giving = [e.person_id for e in enrollments if _role(program, e) in ("mentor", "both")]
+    budget = hours.budgets(s, program, giving, at)
+    per_match = hours.per_match(program)
+    capped = 0
     managers = store.get_managers(s, program.workspace_id)
     taxonomy, slugs = _taxonomy(s, program.id)
     window = int((program.settings or {}).get("repeat_window_days", DEFAULT_REPEAT_WINDOW_DAYS))
@@ -217,6 +238,10 @@ def snapshot(s: Session, program: Program, at: datetime) -> Snapshot:
         if role in ("mentor", "both"):
             own = e.capacity or program.capacity_default
             capacity = max(0, min(own, program.capacity_max) - load.get(e.person_id, 0))
+            room = budget[e.person_id].places(per_match)
+            if room is not None and room < capacity:
+                capped += 1
+                capacity = room
         if e.person_id in held and (role != "both" or capacity == 0):
             continue  # already has a running match as mentee or peer
         if role == "mentor" and capacity == 0:
@@ -227,7 +252,9 @@ def snapshot(s: Session, program: Program, at: datetime) -> Snapshot:
             participant = replace(participant, role="mentor")
         participants.append(participant)
         kept[e.id] = e
-    return Snapshot(Problem(tuple(participants), taxonomy, config), kept, people)
+    return Snapshot(
+        Problem(tuple(participants), taxonomy, config), kept, people, out_of_scope, capped
+    )
 
 
 # --- recording what the engine decided ----------------------------------------------------
@@ -331,9 +358,13 @@ def run_round(
     )
     if not store.create_round(s, round_):
         return None
-    snap = snapshot(s, program, at)
+    snap = snapshot(s, program, at, tell=not dry_run)
     result = match(snap.problem)
     stats = round_stats(result)
+    if snap.out_of_scope:
+        stats["out_of_scope"] = snap.out_of_scope
+    if snap.at_hours_cap:
+        stats["at_hours_cap"] = snap.at_hours_cap
     if dry_run:
         pairs = [PairView(None, _names(snap, m.keys), m.score, m.reasons) for m in result.matches]
         ids: list[int] = []
@@ -376,7 +407,7 @@ def run_newcomers(s: Session, program_id: int, *, at: datetime) -> RoundOutcome 
     program = store.lock_program(s, program_id)
     if program is None or not program.match_newcomers or program.status != ProgramStatus.OPEN:
         return None
-    snap = snapshot(s, program, at)
+    snap = snapshot(s, program, at, tell=True)
     keys = _newcomer_keys(s, program, snap)
     if not keys:
         return None
@@ -520,6 +551,7 @@ def introduce(s: Session, match_id: int, *, at: datetime) -> datetime | None:
         cadence_days=intro.cadence_days,
         engagement_weeks=intro.engagement_weeks,
         expectations=intro.expectations,
+        reverse=is_reverse(s.get_one(Program, intro.program_id)),
     )
     emit(s, notice, to=to, workspace_id=intro.workspace_id, at=at, not_before=when)
     return when

@@ -87,7 +87,7 @@ def _note(
     detail: str = "",
 ) -> None:
     program = s.get(Program, program_id) if program_id is not None else None
-    if requester is None or program is None:
+    if not requester or program is None:  # nobody asked, or they were forgotten since
         return
     emit(
         s,

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from handlers import copy
 from handlers.context import Deps
-from handlers.listen import Answer, Request, is_admin_user, reply
+from handlers.forms import clean
+from handlers.listen import Answer, Request, authority_of, reply
 from handlers.text import esc
+from models.admins import Authority
 from models.errors import InvalidError
 
 log = logging.getLogger("mentorbot.commands")
@@ -35,7 +37,12 @@ class CommandRequest:
     response_url: str | None
     words: tuple[str, ...]
     """The words after the subcommand's own words."""
-    is_admin: bool
+    authority: Authority
+    """What the requester administers: an admin subcommand checks the program it acts on."""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.authority.any
 
 
 Subcommand = Callable[[CommandRequest], Answer]
@@ -58,7 +65,7 @@ def split_words(text: str) -> tuple[str, ...]:
     if len(text) > MAX_TEXT:
         raise InvalidError(copy.COMMAND_TOO_LONG.format(n=len(text), limit=MAX_TEXT))
     try:
-        words = shlex.split(text)
+        words = shlex.split(clean(text))
     except ValueError:
         raise InvalidError(copy.COMMAND_UNCLOSED_QUOTE) from None
     # A mention stays as Slack sent it (typed "<@U1>" arrives as "&lt;@U1&gt;", never as one).
@@ -100,7 +107,8 @@ class CommandRouter:
     def handle(self, request: Request) -> Answer:
         """The slash command's handler (registered through the Registrar's one rule)."""
         words = split_words(request.text)
-        admin = is_admin_user(self.deps, request.team_id, request.slack_user_id)
+        who = authority_of(self.deps, request.team_id, request.slack_user_id)
+        admin = who.any
         if not words or words[0].lower() in {"help", "-h", "--help", "?"}:
             return self.help_reply(admin)
         route = self._find(words)
@@ -117,6 +125,6 @@ class CommandRouter:
                 trigger_id=request.trigger_id,
                 response_url=request.response_url,
                 words=words[len(route.words) :],
-                is_admin=admin,
+                authority=who,
             )
         )

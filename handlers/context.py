@@ -1,8 +1,10 @@
-"""What every listener needs from the outside: sessions, the clock and the admin list."""
+"""What every listener needs from the outside: sessions, the clock, admins, keys, Slack."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from slack_sdk import WebClient
 
 from models.clock import Clock
 from models.db import SessionFactory
@@ -13,3 +15,7 @@ class Deps:
     sessions: SessionFactory
     clock: Clock
     global_admins: frozenset[str]
+    # The key of forgotten people's hashes (bot.settings.Settings.forget_key).
+    forget_key: bytes | None = None
+    # For the few reads a listener needs before it can answer (is a channel private?).
+    client: WebClient | None = None

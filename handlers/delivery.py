@@ -1,9 +1,13 @@
 """Deliver the outbox to Slack: in order per conversation, paced by Slack, never twice.
 
-A message's attempt is counted and committed before the Slack call. If the process dies
-after Slack accepted the message but before it was marked sent, the next attempt finds the
-message by the outbox key carried in its metadata (conversations.history) instead of
-posting again. Only the scheduler leader runs this, so there is one sender at a time.
+A message's attempt is counted, with its start time, and committed before the Slack call.
+If the process dies after Slack accepted the message but before it was marked sent, the
+next attempt finds the message by the outbox key carried in its metadata instead of posting
+again. That is the only reading of a conversation the bot does, and it is kept to the least:
+conversations.history of that one conversation, only the few minutes around the uncertain
+attempt's start (`oldest`/`latest`), a small `limit`, and of what comes back only the bot's
+own messages (those carrying its metadata) are looked at. Only the scheduler leader runs
+this, so there is one sender at a time.
 A DM is opened once: later messages to the same members reuse the channel an earlier one
 went to, since conversations.open (Tier 3, ~50 a minute) would otherwise cap every DM.
 A notice is rendered just before it is sent; one about a match that has ended since it was
@@ -17,7 +21,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -59,6 +63,11 @@ REVOKED = frozenset({"token_revoked", "account_inactive", "invalid_auth", "not_a
 MAX_BACKOFF = timedelta(minutes=10)
 MAX_ATTEMPTS = 12
 UPLOAD = "files.upload"  # the outbox's name for Slack's two-step upload
+# The window of history an uncertain attempt's post can be in: from a little before it
+# began (clocks differ) to its call's timeout (with the SDK's one retry) and a little more.
+HISTORY_BEFORE = timedelta(minutes=2)
+HISTORY_AFTER = timedelta(minutes=2)
+HISTORY_LIMIT = 30
 # Conversations delivered side by side; each one's messages stay in order on one worker.
 WORKERS = 8
 
@@ -104,12 +113,29 @@ def _backoff(attempts: int) -> timedelta:
     return min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
 
 
-def _already_posted(client: WebClient, channel: str, key: str) -> dict[str, Any] | None:
-    history = client.conversations_history(channel=channel, include_all_metadata=True, limit=50)
+def _slack_time(moment: datetime) -> str:
+    return f"{moment.timestamp():.6f}"
+
+
+def _already_posted(
+    client: WebClient, channel: str, key: str, since: datetime
+) -> dict[str, Any] | None:
+    """The bot's own message with this outbox key, posted by the attempt that began at
+    `since`, if Slack has it: read from that attempt's window of the conversation only."""
+    history = client.conversations_history(
+        channel=channel,
+        include_all_metadata=True,
+        oldest=_slack_time(since - HISTORY_BEFORE),
+        latest=_slack_time(since + HISTORY_AFTER),
+        inclusive=True,
+        limit=HISTORY_LIMIT,
+    )
     for message in history.get("messages") or []:
         metadata = message.get("metadata") or {}
+        if metadata.get("event_type") != METADATA_EVENT:
+            continue  # not one of ours: never looked at
         payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+        if payload.get("key") == key:
             return dict(message)
     return None
 
@@ -199,7 +225,9 @@ class Deliverer:
             )
             if stale:
                 outbox.mark_cancelled(s, message.id, reason="match ended")
-            elif not outbox.begin_attempt(s, message.id, seen_attempts=message.attempts):
+            elif not outbox.begin_attempt(
+                s, message.id, seen_attempts=message.attempts, at=self.clock()
+            ):
                 return "skipped"  # another worker claimed this attempt first
         if stale:
             with self._report_lock:
@@ -291,7 +319,8 @@ class Deliverer:
             channel, reused = self._open(message)
         elif message.attempts > 0:
             self.pacer.wait("conversations.history")
-            found = _already_posted(self.client, channel, message.key)
+            since = message.attempted_at or message.created_at or self.clock()
+            found = _already_posted(self.client, channel, message.key, since)
             if found is not None:
                 return channel, str(found.get("ts")), True
         payload["channel"] = channel

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     CheckboxesElement,
     InputBlock,
     InputInteractiveElement,
+    NumberInputElement,
     Option,
     OptionGroup,
     PlainTextInputElement,
@@ -56,6 +57,8 @@ FREQUENCIES = copy.FREQUENCIES
 ROLE_WORDS = copy.ROLE_WORDS
 LEVELS = copy.LEVELS
 MAX_GOALS = 5
+GROUP_SIZE = 100  # Slack: at most 100 options in an option group
+MAX_GROUPS = 100  # and at most 100 groups in a select (10,000 skills)
 MAX_OFFERED = 10
 MAX_NEVER = 10
 MAX_LANGUAGES = 5
@@ -64,6 +67,7 @@ MAX_DEPARTMENT = 100
 MAX_LANGUAGE_TEXT = 100
 EXPERT = 3
 EXPERIENCED = 2
+MAX_HOURS_CAP = 200
 
 
 def _hour_label(minute: int) -> str:
@@ -84,6 +88,18 @@ class Rendered(InputInteractiveElement):
         return self._rendered
 
 
+def _groups(clusters: dict[str, list[Option]]) -> list[OptionGroup]:
+    """One option group per cluster, split into parts of GROUP_SIZE: Slack refuses a group of
+    more than 100 options, and admins keep adding skills to "Added by admins"."""
+    groups: list[OptionGroup] = []
+    for cluster, options in sorted(clusters.items()):
+        parts = [options[i : i + GROUP_SIZE] for i in range(0, len(options), GROUP_SIZE)]
+        for n, part in enumerate(parts, start=1):
+            label = cluster if len(parts) == 1 else f"{cluster} ({n} of {len(parts)})"
+            groups.append(OptionGroup(label=label[:75], options=part))
+    return groups[:MAX_GROUPS]
+
+
 @lru_cache(maxsize=256)
 def _skill_select(
     skills: tuple[SkillOption, ...], chosen: tuple[int, ...], placeholder: str, limit: int
@@ -97,10 +113,7 @@ def _skill_select(
         StaticMultiSelectElement(
             action_id=V,
             placeholder=placeholder,
-            option_groups=[
-                OptionGroup(label=cluster[:75], options=options)
-                for cluster, options in sorted(clusters.items())
-            ],
+            option_groups=_groups(clusters),
             initial_options=initial or None,
             max_selected_items=limit,
         )
@@ -167,7 +180,7 @@ def enrollment_form(ctx: FormContext, form: ProfileForm) -> View:
         InputBlock(
             block_id=Block.SENIORITY,
             label=copy.FORM_LEVEL,
-            optional=True,
+            optional=not ctx.needs_level,
             element=select(
                 [option(str(k), v) for k, v in LEVELS.items()],
                 None if values.seniority is None else str(values.seniority),
@@ -244,6 +257,21 @@ def enrollment_form(ctx: FormContext, form: ProfileForm) -> View:
                     capacity_options,
                     str(values.capacity or ctx.capacity_default),
                     copy.FORM_CHOOSE,
+                ),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=Block.HOURS_CAP,
+                label=copy.FORM_HOURS_CAP,
+                optional=True,
+                hint=copy.FORM_HOURS_CAP_HINT,
+                element=NumberInputElement(
+                    action_id=V,
+                    is_decimal_allowed=False,
+                    initial_value=str(values.hours_cap) if values.hours_cap else None,
+                    min_value="1",
+                    max_value=str(MAX_HOURS_CAP),
                 ),
             )
         )
@@ -369,6 +397,8 @@ def read_form(
     seniority = ints([seniority_raw], set(LEVELS)) if seniority_raw else []
     if seniority is None:
         errors[Block.SENIORITY] = copy.ERR_UNKNOWN
+    elif ctx.needs_level and not seniority:
+        errors[Block.SENIORITY] = copy.ERR_LEVEL_NEEDED
     department = clean(typed(state, Block.DEPARTMENT))
     if len(department) > MAX_DEPARTMENT:
         errors[Block.DEPARTMENT] = copy.ERR_TOO_LONG.format(n=MAX_DEPARTMENT)
@@ -410,6 +440,14 @@ def read_form(
     if role in ("mentor", "both") and not 1 <= capacity <= ctx.capacity_max:
         errors[Block.CAPACITY] = copy.ERR_CAPACITY.format(n=ctx.capacity_max)
 
+    hours_raw = typed(state, Block.HOURS_CAP)
+    hours_cap: int | None = None
+    if hours_raw and role in ("mentor", "both"):
+        if not hours_raw.isdigit() or not 1 <= int(hours_raw) <= MAX_HOURS_CAP:
+            errors[Block.HOURS_CAP] = copy.ERR_HOURS_CAP
+        else:
+            hours_cap = int(hours_raw)
+
     never = users(state, Block.NEVER)
     if len(never) > MAX_NEVER:
         errors[Block.NEVER] = copy.ERR_TOO_MANY.format(n=MAX_NEVER)
@@ -434,6 +472,7 @@ def read_form(
                 languages=tuple(languages),
                 meeting_frequency_days=frequency[0] if frequency else None,
                 capacity=capacity if role in ("mentor", "both") else 0,
+                hours_cap=hours_cap,
             ),
             manager=user(state, Block.MANAGER),
             never=tuple(dict.fromkeys(never)),

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
 from flows import enrollment as flow
+from flows.enrollment import Excluded, ExcludedError
 from handlers import copy
 from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import Deps
@@ -26,6 +27,7 @@ from handlers.enroll_form import joined, notice, read_choice, read_form
 from handlers.ids import Action, Block, Callback
 from handlers.join import form_view, open_form, refusal_text
 from handlers.listen import Answer, Registrar, Request, Slack, reply, tell, then
+from handlers.messages import excluded_text
 from handlers.payloads import JoinForm as JoinMeta
 from handlers.payloads import decode
 from handlers.publish import publish
@@ -71,6 +73,8 @@ def handle_view_choose_program(deps: Deps) -> Callable[[Request], Answer]:
             form = flow.chosen_form(s, request.team_id, request.slack_user_id, raw, deps.clock())
         if form is None:
             return _errors({Block.PROGRAM: copy.ERR_UNKNOWN})
+        if isinstance(form, Excluded):
+            return _replace(excluded_text(form.program_name, form.rules))
         return Answer(ack={"response_action": "update", "view": form_view(form).to_dict()})
 
     return handle
@@ -104,7 +108,10 @@ def handle_view_join(deps: Deps) -> Callable[[Request], Answer]:
                     form,
                     version=request.view_id,
                     at=at,
+                    forget_key=deps.forget_key,
                 )
+        except ExcludedError as error:
+            return _replace(excluded_text(error.excluded.program_name, error.excluded.rules))
         except DomainError as error:
             return _errors({Block.ROLE: str(error)[:150]})
         return Answer(
@@ -238,7 +245,9 @@ def handle_command_forget(deps: Deps) -> Callable[[CommandRequest], Answer]:
 def handle_action_forget(deps: Deps) -> Callable[[Request], Answer]:
     def handle(request: Request) -> Answer:
         with deps.sessions.begin() as s:
-            forgotten = flow.forget(s, request.team_id, request.slack_user_id, at=deps.clock())
+            forgotten = flow.forget(
+                s, request.team_id, request.slack_user_id, key=deps.forget_key, at=deps.clock()
+            )
         return then(tell(copy.FORGOTTEN if forgotten else copy.FORGET_NOTHING, replace=True))
 
     return handle

@@ -14,14 +14,22 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from handlers import copy
+from handlers.text import esc
 from models.errors import DomainError
 
 log = logging.getLogger("mentorbot")
 
 
+def shown(error: DomainError) -> str:
+    """A refusal for mrkdwn: what the person typed, escaped, inside the message's words."""
+    if not error.typed:
+        return str(error)
+    return error.template.format(**{name: esc(value) for name, value in error.typed.items()})
+
+
 def user_message(error: BaseException, context: str = "") -> str:
     if isinstance(error, DomainError):
-        return str(error)
+        return shown(error)
     if isinstance(error, SlackApiError):  # a 429 storm or an outage: say so, plainly
         code = str((error.response or {}).get("error") or "no answer")
         log.warning("Slack refused a call %s: %s", context, code)

@@ -19,6 +19,8 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from models.text import clean as clean
+
 V = "v"  # the action id of every input, so values read as state[block][V]
 
 
@@ -47,14 +49,15 @@ def selected_many(state: Mapping[str, Any], block: str) -> list[str]:
 
 
 def typed(state: Mapping[str, Any], block: str) -> str:
-    """What was typed into a text input, stripped ("" when empty or missing)."""
+    """What was typed into a text input, cleaned and stripped ("" when empty or missing)."""
     value = field_of(state, block).get("value")
-    return value.strip() if isinstance(value, str) else ""
+    return clean(value).strip() if isinstance(value, str) else ""
 
 
 def typed_raw(state: Mapping[str, Any], block: str) -> str | None:
+    """What was typed, cleaned but with its lines and spaces as they were."""
     value = field_of(state, block).get("value")
-    return value if isinstance(value, str) else None
+    return clean(value) if isinstance(value, str) else None
 
 
 def one_line(state: Mapping[str, Any], block: str) -> str:
@@ -87,11 +90,6 @@ def number(state: Mapping[str, Any], block: str) -> str | None:
     """A number_input's value (as typed), or a plain text input's."""
     found = field_of(state, block).get("value")
     return found.strip() if isinstance(found, str) and found.strip() else None
-
-
-def clean(text: str) -> str:
-    """Typed text without the characters no database keeps (NUL) or no reader sees."""
-    return "".join(c for c in text if c == "\n" or c == "\t" or c >= " ")
 
 
 def ints(values: Sequence[str], allowed: set[int]) -> list[int] | None:

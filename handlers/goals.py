@@ -16,7 +16,7 @@ from flows import engagement
 from flows import goals as flow
 from flows.goals import MAX_GOALS, MAX_MILESTONES, GoalInput, GoalLine, GoalsView
 from handlers import copy
-from handlers.commands import CommandRequest, CommandRouter
+from handlers.commands import CommandRequest, CommandRouter, mentioned_user
 from handlers.context import Deps
 from handlers.forms import V, clean, date_picked, one_line, text_input, typed_raw
 from handlers.ids import Action, Block, Callback
@@ -27,6 +27,10 @@ from models.workspace import find_person_id
 
 MAX_TITLE = 300
 MAX_MEASURE = 500
+# Slack refuses a message over 40,000 characters (msg_too_long) and nobody reads a wall that
+# long: past this, a mentor of many mentees gets titles only, and one mentee's in full on asking.
+MAX_TEXT = 12_000
+SHORT_TITLE = 120
 
 
 def goal_lines(goal: GoalLine) -> list[str]:
@@ -37,15 +41,37 @@ def goal_lines(goal: GoalLine) -> list[str]:
     return [head, *(f"    ◦ {esc(m)}" for m in goal.milestones)]
 
 
+def short_line(goal: GoalLine) -> str:
+    target = copy.GOAL_BY.format(date=f"{goal.target_date:%d %b %Y}") if goal.target_date else ""
+    progress = copy.GOAL_PROGRESS.format(n=goal.progress) if goal.progress is not None else ""
+    steps = copy.GOAL_STEPS.format(n=len(goal.milestones)) if goal.milestones else ""
+    return f"• {cut(esc(goal.title), SHORT_TITLE)}{target}{progress}{steps}"
+
+
 def goals_text(view: GoalsView) -> str:
+    """Everyone's goals in full when that fits in a message; otherwise titles only, and how to
+    see one mentee's in full."""
+    full = _goals_text(view, goal_lines)
+    if len(full) <= MAX_TEXT:
+        return full
+    short = _goals_text(view, lambda g: [short_line(g)])
+    return cut(short, MAX_TEXT - len(copy.GOALS_SHORTENED) - 1) + "\n" + copy.GOALS_SHORTENED
+
+
+def _goals_text(view: GoalsView, lines_of: Callable[[GoalLine], list[str]]) -> str:
     lines: list[str] = []
     if view.mine is not None:
         lines.append(copy.GOALS_HEADER + copy.GOALS_YOURS)
-        lines += [line for g in view.mine for line in goal_lines(g)] or [copy.GOALS_NONE_YET]
+        lines += [line for g in view.mine for line in lines_of(g)] or [copy.GOALS_NONE_YET]
     for mentee, goals in view.theirs:
         lines.append(copy.GOALS_OF.format(user=mention(mentee)))
-        lines += [line for g in goals for line in goal_lines(g)] or [copy.GOALS_NONE_YET]
+        lines += [line for g in goals for line in lines_of(g)] or [copy.GOALS_NONE_YET]
     return "\n".join(lines) or copy.GOALS_NONE
+
+
+def only_mentee(view: GoalsView, slack_user_id: str) -> GoalsView:
+    """One mentee's goals, as `/mentor goals show @mentee` shows them."""
+    return GoalsView(None, tuple(t for t in view.theirs if t[0] == slack_user_id))
 
 
 def goals_form(current: Sequence[GoalLine]) -> View:
@@ -142,6 +168,11 @@ def handle_command_goals(deps: Deps) -> Callable[[CommandRequest], Answer]:
                 view = flow.view(s, request.team_id, request.slack_user_id)
                 if view is None or (view.mine is None and not view.theirs):
                     return reply(copy.GOALS_MENTEE_ONLY)
+                named = mentioned_user(request.words[1]) if len(request.words) > 1 else None
+                if showing and len(request.words) > 1:
+                    if named is None or not only_mentee(view, named).theirs:
+                        return reply(copy.GOALS_NOT_YOUR_MENTEE)
+                    view = only_mentee(view, named)
                 return reply(goals_text(view))
         return then(open_view(request.trigger_id, goals_form(current)))
 

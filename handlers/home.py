@@ -96,7 +96,9 @@ def handle_action_forget(deps: Deps) -> Callable[[Request], Answer]:
 def handle_view_forget(deps: Deps) -> Callable[[Request], Answer]:
     def handle(request: Request) -> Answer:
         with deps.sessions.begin() as s:
-            forgotten = flow.forget(s, request.team_id, request.slack_user_id, at=deps.clock())
+            forgotten = flow.forget(
+                s, request.team_id, request.slack_user_id, key=deps.forget_key, at=deps.clock()
+            )
         text = copy.FORGOTTEN if forgotten else copy.FORGET_NOTHING
         return Answer(
             ack={"response_action": "update", "view": notice(copy.HOME_FORGET, text).to_dict()},

@@ -14,6 +14,7 @@ class Callback(StrEnum):
     JOIN = "enroll_join"
     JOIN_PROGRAM = "enroll_choose_program"
     PROGRAM_SETTINGS = "program_settings"
+    ADMIN_PEOPLE = "admin_people"
     FORGET_ME = "enroll_forget_me"
 
     # rounds
@@ -21,8 +22,13 @@ class Callback(StrEnum):
     # engagement
     PULSE = "pulse_survey"
     GOALS = "goals_edit"
+    MICRO_ASK = "micro_ask"
+    MICRO_SUGGEST = "micro_suggest"
+    CONCERN = "concern_raise"
+    CONCERN_REPLY = "concern_reply"
 
     # insight
+    IMPACT_SHARE = "impact_share"
 
 
 class Action(StrEnum):
@@ -54,12 +60,34 @@ class Action(StrEnum):
     KEEP_GOING_NO = "keep_going_no"
     PULSE_OPEN = "pulse_open"
     GOALS_OPEN = "goals_open"
+    HOME_ASK = "home_micro_ask"
+    MICRO_ACCEPT = "micro_accept"
+    MICRO_DECLINE = "micro_decline"
+    MICRO_SUGGEST = "micro_suggest"
+    MICRO_HELPED = "micro_helped"
+    MICRO_SOMEWHAT = "micro_somewhat"
+    MICRO_NOT_HELPED = "micro_not_helped"
+    MICRO_NOT_MET = "micro_not_met"
+    CONCERN_OPEN = "concern_open"
+    CONCERN_PAUSE = "concern_pause"
+    CONCERN_RESUME = "concern_resume"
+    CONCERN_END = "concern_end"
+    CONCERN_RESOLVE = "concern_resolve"
+    CONCERN_REPLY = "concern_reply_open"
 
     # insight
+    HOME_IMPACT = "home_impact"
+    IMPACT_SHARE = "impact_share_open"
+    IMPACT_NAME_ME = "impact_name_me"
+    IMPACT_DONT_NAME_ME = "impact_dont_name_me"
 
 
 class Block(StrEnum):
     """Input block ids, which key the values of a view submission."""
+
+    # admins
+    ADMIN_PERSON = "admin_person"
+    ADMIN_PROGRAM = "admin_program"
 
     # enrollment
     PROGRAM = "enroll_program"
@@ -91,6 +119,15 @@ class Block(StrEnum):
     P_ADMIN_CHANNEL = "program_admin_channel"
     P_CHANNEL = "program_channel"
     P_SKILLS = "program_skills"
+    P_REVERSE_RULE = "program_reverse_rule"
+    P_HOURS_CAP = "program_hours_cap"
+    P_DEPARTMENTS = "program_departments"
+    P_LEVEL_MIN = "program_level_min"
+    P_LEVEL_MAX = "program_level_max"
+    P_TENURE = "program_tenure"
+    P_LOCATIONS = "program_locations"
+    P_THANKS = "program_thanks"
+    HOURS_CAP = "enroll_hours_cap"
 
     # rounds
 
@@ -105,5 +142,14 @@ class Block(StrEnum):
     GOAL_MILESTONES = "goal_milestones_"
     PULSE_GOAL = "pulse_goal_"  # + goal id
     PULSE_KUDOS = "pulse_kudos"
+    MICRO_SKILL = "micro_skill"
+    MICRO_TOPIC = "micro_topic"
+    MICRO_PERSON = "micro_person"
+    CONCERN_ABOUT = "concern_about"
+    CONCERN_CATEGORY = "concern_category"
+    CONCERN_TEXT = "concern_text"
+    CONCERN_WANTS_REPLY = "concern_wants_reply"
+    CONCERN_REPLY_TEXT = "concern_reply_text"
 
     # insight
+    SHARE_CHANNEL = "impact_share_channel"

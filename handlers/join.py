@@ -14,11 +14,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from flows import enrollment as flow
-from flows.enrollment import JoinForm, ProgramChoice, SlackProfile
+from flows.enrollment import Excluded, JoinForm, ProgramChoice, SlackProfile
 from handlers import copy
 from handlers.context import Deps
 from handlers.enroll_form import enrollment_form, notice, program_choice
+from handlers.errors import shown
 from handlers.listen import Slack, tell_in_dm
+from handlers.messages import excluded_text
 from models.errors import DomainError
 
 log = logging.getLogger("mentorbot.enrollment")
@@ -103,10 +105,18 @@ def open_form(
         try:
             with deps.sessions.begin() as s:
                 form = flow.form_for(
-                    s, person.person_id, name=name, editing=editing, program_id=program_id
+                    s,
+                    person.person_id,
+                    name=name,
+                    editing=editing,
+                    program_id=program_id,
+                    at=at,
                 )
         except DomainError as error:
-            tell_them(slack, str(error))
+            tell_them(slack, shown(error))
+            return
+        if isinstance(form, Excluded):
+            tell_them(slack, excluded_text(form.program_name, form.rules))
             return
         opened = slack.client.views_open(trigger_id=trigger_id, view=form_view(form))
         if asked:
@@ -130,7 +140,7 @@ def open_form(
                     view_id=view.get("id"),
                     view=notice(copy.JOIN_TITLE, refusal_text(fresh.refusal)),
                 )
-            elif refreshed is not None:
+            elif refreshed is not None and not isinstance(refreshed, Excluded):
                 slack.client.views_update(
                     view_id=view.get("id"), hash=view.get("hash"), view=form_view(refreshed)
                 )

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
@@ -21,8 +21,8 @@ from slack_sdk.errors import SlackApiError
 
 from handlers import copy
 from handlers.context import Deps
-from handlers.errors import user_message
-from models.admins import is_admin
+from handlers.errors import shown, user_message
+from models.admins import Authority, authority
 from models.errors import DomainError
 
 log = logging.getLogger("mentorbot")
@@ -240,7 +240,7 @@ class Listeners:
             try:
                 answer = handler(request)
             except DomainError as error:
-                answer = _refusal(request, str(error))
+                answer = _refusal(request, shown(error))
             except SlackApiError as error:
                 answer = _refusal(request, user_message(error, context=f"in {request.kind}"))
             except Exception as error:  # every failure still gets a short, honest answer
@@ -265,7 +265,7 @@ def _run_after(after: tuple[AfterAck, ...], slack: Slack, request: Request) -> N
         try:
             step(slack)
         except DomainError as error:
-            _apologise(slack, request, str(error))
+            _apologise(slack, request, shown(error))
         except SlackApiError as error:
             _apologise(slack, request, user_message(error, context=f"after {request.kind}"))
         except Exception as error:  # logged with a reference the person also sees
@@ -284,14 +284,26 @@ def _apologise(slack: Slack, request: Request, text: str) -> None:
         log.warning("could not tell %s about a failure", request.slack_user_id, exc_info=True)
 
 
-def is_admin_user(deps: Deps, team_id: str, slack_user_id: str) -> bool:
-    """A global admin (MENTORBOT_ADMINS) or an admin of any program in the workspace."""
-    if not slack_user_id:
-        return False
-    if slack_user_id in deps.global_admins:
-        return True
+def authority_of(deps: Deps, team_id: str, slack_user_id: str) -> Authority:
+    """What the requester administers here: every program (a workspace admin), some, none."""
     with deps.sessions.begin() as s:
-        return is_admin(s, team_id, slack_user_id)
+        return authority(s, team_id, slack_user_id, global_admins=deps.global_admins)
+
+
+WORKSPACE: Literal["workspace"] = "workspace"
+# What an admin button or modal acts on, read from the request by its feature: a program id
+# (its admins and workspace admins may), WORKSPACE (workspace admins only), or None when the
+# request names nothing that exists here (any admin reaches the listener, which finds nothing).
+Target = int | Literal["workspace"] | None
+AdminScope = Callable[[Request], Target]
+
+
+def permitted(who: Authority, target: Target) -> bool:
+    if target == WORKSPACE:
+        return who.workspace
+    if isinstance(target, int):
+        return who.over(target)
+    return who.any
 
 
 @dataclass
@@ -299,8 +311,9 @@ class Registrar:
     """Registers listeners on the Bolt app through the one rule, and records what it did.
 
     The record is what the manifest test compares app.yaml with. Admin-only buttons and views
-    are gated here, before the listener runs, so no handler can forget the check and the
-    authorization tests can enumerate every gated id.
+    are gated here, before the listener runs, against the program each acts on (its scope),
+    so no handler can forget the check and the authorization tests can enumerate every gated
+    id, and an admin of one program cannot press another program's buttons.
     """
 
     app: App
@@ -314,24 +327,30 @@ class Registrar:
     options: set[str] = field(default_factory=set)
     admin_actions: set[str] = field(default_factory=set)
     admin_views: set[str] = field(default_factory=set)
+    # What each admin button or modal acts on (None: any admin), for the gate and the sweeps.
+    admin_scopes: dict[str, AdminScope | None] = field(default_factory=dict)
 
-    def _admin_gate(
-        self,
-        body: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        next: Callable[[], BoltResponse],
-    ) -> BoltResponse | None:
-        request = parse(body)
-        if is_admin_user(self.deps, request.team_id, request.slack_user_id):
-            return next()
-        answer = _refusal(request, copy.NOT_ADMIN)
-        if answer.after:
-            self.listeners.run_after(answer.after, Slack(client, respond), request)
-        # Returning a response (not None) tells Bolt the request is answered; a listener
-        # middleware that returns None without next() makes Bolt look elsewhere.
-        body_out = dict(answer.ack)
-        return BoltResponse(status=200, body=body_out or "")
+    def _admin_gate(self, scope: AdminScope | None) -> Callable[..., BoltResponse | None]:
+        def gate(
+            body: dict[str, Any],
+            client: WebClient,
+            respond: Respond,
+            next: Callable[[], BoltResponse],
+        ) -> BoltResponse | None:
+            request = parse(body)
+            who = authority_of(self.deps, request.team_id, request.slack_user_id)
+            target = scope(request) if scope is not None and who.any else None
+            if who.any and permitted(who, target):
+                return next()
+            answer = _refusal(request, copy.NOT_ADMIN if not who.any else copy.NOT_ADMIN_HERE)
+            if answer.after:
+                self.listeners.run_after(answer.after, Slack(client, respond), request)
+            # Returning a response (not None) tells Bolt the request is answered; a listener
+            # middleware that returns None without next() makes Bolt look elsewhere.
+            body_out = dict(answer.ack)
+            return BoltResponse(status=200, body=body_out or "")
+
+        return gate
 
     def command(self, name: str, handler: Handler) -> None:
         self.commands.add(name)
@@ -341,19 +360,28 @@ class Registrar:
         self.events.add(event_type)
         self.app.event(event_type)(self.listeners.wrap(handler))
 
-    def action(self, action_id: str, handler: Handler, *, admin: bool = False) -> None:
+    def _gated(self, key: str, admin: bool | AdminScope) -> list[Any] | None:
+        """The admin gate for `key`: `admin=True` lets any admin through; a scope lets only
+        admins of what the request acts on."""
+        if admin is False:
+            return None
+        scope = None if admin is True else admin
+        self.admin_scopes[key] = scope
+        return [self._admin_gate(scope)]
+
+    def action(self, action_id: str, handler: Handler, *, admin: bool | AdminScope = False) -> None:
         self.actions.add(action_id)
-        if admin:
+        if admin is not False:
             self.admin_actions.add(action_id)
-        self.app.action(action_id, middleware=[self._admin_gate] if admin else None)(
+        self.app.action(action_id, middleware=self._gated(action_id, admin))(
             self.listeners.wrap(handler)
         )
 
-    def view(self, callback_id: str, handler: Handler, *, admin: bool = False) -> None:
+    def view(self, callback_id: str, handler: Handler, *, admin: bool | AdminScope = False) -> None:
         self.views.add(callback_id)
-        if admin:
+        if admin is not False:
             self.admin_views.add(callback_id)
-        self.app.view(callback_id, middleware=[self._admin_gate] if admin else None)(
+        self.app.view(callback_id, middleware=self._gated(callback_id, admin))(
             self.listeners.wrap(handler)
         )
 

@@ -27,8 +27,19 @@ from flows import notices
 from handlers import chart, copy
 from handlers.chart import Point
 from handlers.ids import Action
-from handlers.payloads import CheckInRef, MatchRef, ProgramRef, RoundRef, SurveyRef, encode
+from handlers.insight import report_lines, retro_lines
+from handlers.payloads import (
+    CheckInRef,
+    ConcernRef,
+    MatchRef,
+    MicroRef,
+    ProgramRef,
+    RoundRef,
+    SurveyRef,
+    encode,
+)
 from handlers.text import channel_link, cut, esc, mention, slack_date
+from matching.eligibility import Rules
 from matching.schedule_text import describe_schedule
 from matching.timing import zone
 
@@ -103,6 +114,12 @@ def _button(
 
 def _confirm(title: str, text: str, yes: str, no: str = "Cancel") -> ConfirmObject:
     return ConfirmObject(title=title, text=text, confirm=yes, deny=no)
+
+
+def concern_button(match_id: int) -> ButtonElement:
+    """On every message about a match: opens a private modal for whoever clicks it, so a
+    button in a pair's DM tells the partner nothing."""
+    return _button(copy.CONCERN_BUTTON, Action.CONCERN_OPEN, encode(MatchRef(match_id)))
 
 
 # --- enrollment ---------------------------------------------------------------------------
@@ -215,6 +232,10 @@ def preview_lines(n: notices.RoundPreview) -> list[str]:
         lines.append(
             copy.ROUND_PREVIEW_UNMATCHED.format(reasons=_reasons_line(st["unmatched_reasons"]))
         )
+    if st.get("out_of_scope"):
+        lines.append(copy.ROUND_PREVIEW_OUT_OF_SCOPE.format(n=st["out_of_scope"]))
+    if st.get("at_hours_cap"):
+        lines.append(copy.ROUND_PREVIEW_HOURS_CAP.format(n=st["at_hours_cap"]))
     flags = st.get("fairness_flags") or []
     if flags:
         words = "; ".join(
@@ -344,6 +365,14 @@ def match_intro(n: notices.MatchIntro) -> Payload:
                 user=mention(m.slack_user_id), role=_role_word(m.role), title=title
             )
         )
+    mentor = next((m for m in n.members if m.role == "mentor"), None)
+    mentee = next((m for m in n.members if m.role == "mentee"), None)
+    if n.reverse and mentor is not None and mentee is not None:
+        who.append(
+            copy.INTRO_REVERSE.format(
+                mentor=mention(mentor.slack_user_id), mentee=mention(mentee.slack_user_id)
+            )
+        )
     blocks: list[Block] = sections(who)
     fallback = [copy.INTRO_TEXT.format(program=esc(n.program_name), names=names)]
     if n.reasons:
@@ -396,6 +425,7 @@ def match_intro(n: notices.MatchIntro) -> Payload:
                     copy.NOT_A_GOOD_FIT_CONFIRM_YES,
                 ),
             ),
+            concern_button(n.match_id),
         )
     )
     return message("\n".join(fallback), blocks)
@@ -408,13 +438,22 @@ def _ask(text: str, *buttons: ButtonElement) -> Payload:
     return message(text, [_md(text), _buttons(*buttons)])
 
 
+def _about_match(text: str, match_id: int) -> Payload:
+    """A message about a match that asks nothing: its words and the concern button."""
+    return _ask(text, concern_button(match_id))
+
+
 @renders(notices.GoalsInvite)
 def goals_invite(n: notices.GoalsInvite) -> Payload:
     text = copy.GOALS_INVITE.format(program=esc(n.program_name))
-    return _ask(text, _button(copy.GOALS_BUTTON, Action.GOALS_OPEN, encode(MatchRef(n.match_id))))
+    return _ask(
+        text,
+        _button(copy.GOALS_BUTTON, Action.GOALS_OPEN, encode(MatchRef(n.match_id))),
+        concern_button(n.match_id),
+    )
 
 
-def checkin_buttons(checkin_id: int) -> ActionsBlock:
+def checkin_buttons(checkin_id: int, match_id: int) -> ActionsBlock:
     value = encode(CheckInRef(checkin_id))
     return _buttons(
         _button(copy.CHECKIN_MET, Action.CHECKIN_MET, value, "primary"),
@@ -428,20 +467,21 @@ def checkin_buttons(checkin_id: int) -> ActionsBlock:
                 copy.END_MATCH_CONFIRM_TITLE, copy.END_MATCH_CONFIRM, copy.END_MATCH_CONFIRM_YES
             ),
         ),
+        concern_button(match_id),
     )
 
 
 @renders(notices.CheckInAsk)
 def checkin_ask(n: notices.CheckInAsk) -> Payload:
     text = copy.CHECKIN.format(since=f"{n.since:%a %d %b}")
-    return message(text, [_md(text), checkin_buttons(n.checkin_id)])
+    return message(text, [_md(text), checkin_buttons(n.checkin_id, n.match_id)])
 
 
 @renders(notices.FirstMeetingNudge)
 def first_meeting_nudge(n: notices.FirstMeetingNudge) -> Payload:
     slots = "\n".join(f"• {slack_date(m)}" for m in n.slots)
     text = copy.FIRST_MEETING_NUDGE.format(days=n.days, slots=slots)
-    return message(text, [_md(text)])
+    return _about_match(text, n.match_id)
 
 
 @renders(notices.KeepGoingAsk)
@@ -451,41 +491,41 @@ def keep_going_ask(n: notices.KeepGoingAsk) -> Payload:
         copy.KEEP_GOING.format(program=esc(n.program_name)),
         _button(copy.KEEP_GOING_YES, Action.KEEP_GOING_YES, value, "primary"),
         _button(copy.KEEP_GOING_NO, Action.KEEP_GOING_NO, value),
+        concern_button(n.match_id),
     )
 
 
-def _survey(template: str, program: str, survey_id: int) -> Payload:
+def _survey(template: str, n: notices.SurveyAsk) -> Payload:
     return _ask(
-        template.format(program=esc(program)),
-        _button(copy.PULSE_BUTTON, Action.PULSE_OPEN, encode(SurveyRef(survey_id)), "primary"),
+        template.format(program=esc(n.program_name)),
+        _button(copy.PULSE_BUTTON, Action.PULSE_OPEN, encode(SurveyRef(n.survey_id)), "primary"),
+        concern_button(n.match_id),
     )
 
 
 @renders(notices.PulseAsk)
 def pulse_ask(n: notices.PulseAsk) -> Payload:
-    return _survey(copy.PULSE, n.program_name, n.survey_id)
+    return _survey(copy.PULSE, n)
 
 
 @renders(notices.PulseReminder)
 def pulse_reminder(n: notices.PulseReminder) -> Payload:
-    return _survey(copy.PULSE_REMINDER, n.program_name, n.survey_id)
+    return _survey(copy.PULSE_REMINDER, n)
 
 
 @renders(notices.FinalSurvey)
 def final_survey(n: notices.FinalSurvey) -> Payload:
-    return _survey(copy.PULSE_FINAL, n.program_name, n.survey_id)
+    return _survey(copy.PULSE_FINAL, n)
 
 
 @renders(notices.MentorInvite)
 def mentor_invite(n: notices.MentorInvite) -> Payload:
-    text = copy.MENTEE_INVITE.format(program=esc(n.program_name))
-    return message(text, [_md(text)])
+    return _about_match(copy.MENTEE_INVITE.format(program=esc(n.program_name)), n.match_id)
 
 
 @renders(notices.CompletedThanks)
 def completed_thanks(n: notices.CompletedThanks) -> Payload:
-    text = copy.COMPLETED_THANKS.format(program=esc(n.program_name))
-    return message(text, [_md(text)])
+    return _about_match(copy.COMPLETED_THANKS.format(program=esc(n.program_name)), n.match_id)
 
 
 @renders(notices.Kudos)
@@ -500,8 +540,7 @@ def kudos(n: notices.Kudos) -> Payload:
 
 @renders(notices.MatchEnded)
 def match_ended(n: notices.MatchEnded) -> Payload:
-    text = copy.MATCH_ENDED_KINDLY.format(program=esc(n.program_name))
-    return message(text, [_md(text)])
+    return _about_match(copy.MATCH_ENDED_KINDLY.format(program=esc(n.program_name)), n.match_id)
 
 
 # --- insight ------------------------------------------------------------------------------
@@ -514,14 +553,59 @@ def report_blocks(lines: Sequence[str]) -> list[Block]:
     ]
 
 
+def _share(value: float | None) -> str:
+    return copy.FEWER_THAN_5 if value is None else f"{value:.0%}"
+
+
+def hours_lines(h: notices.HoursFigures | None) -> list[str]:
+    if h is None:
+        return []
+    if h.suppressed:
+        return [copy.REPORT_HOURS_SUPPRESSED]
+    if not h.capped:
+        return [copy.REPORT_HOURS_NO_CAPS.format(hours=h.hours, mentors=h.mentors)]
+    if h.mean_share is None:
+        return [copy.REPORT_HOURS_FEW_CAPS.format(hours=h.hours, mentors=h.mentors)]
+    lines = [
+        copy.REPORT_HOURS.format(
+            hours=h.hours,
+            mentors=h.mentors,
+            capped=h.capped,
+            share=_share(h.mean_share),
+            at_cap=copy.FEWER_THAN_5 if h.at_cap is None else h.at_cap,
+        )
+    ]
+    if h.groups:
+        words = ", ".join(f"{esc(name)} {share:.0%}" for name, share in h.groups)
+        lines.append(copy.REPORT_HOURS_GROUPS.format(groups=words))
+    return lines
+
+
+def micro_lines(m: notices.MicroFigures | None) -> list[str]:
+    if m is None or not m.asked:
+        return []
+    helped = copy.FEWER_THAN_5 if m.helped is None else f"{m.helped} of {m.helped_of}"
+    return [
+        copy.REPORT_MICRO.format(
+            asked=m.asked,
+            accepted=m.accepted,
+            held=m.held,
+            unavailable=m.unavailable,
+            helped=helped,
+        )
+    ]
+
+
 @renders(notices.ReportPosted)
 def report_posted(n: notices.ReportPosted) -> Payload:
-    return message("\n".join(n.lines), report_blocks(n.lines))
+    lines = [*report_lines(n.report), *hours_lines(n.hours), *micro_lines(n.micro)]
+    return message("\n".join(lines), report_blocks(lines))
 
 
 @renders(notices.RoundRetro)
 def round_retro(n: notices.RoundRetro) -> Payload:
-    return message("\n".join(n.lines), report_blocks(n.lines))
+    lines = retro_lines(n.retro)
+    return message("\n".join(lines), report_blocks(lines))
 
 
 @renders(notices.ReportChart)
@@ -555,6 +639,283 @@ def work_note(n: notices.WorkNote) -> Payload:
     text = template.format(
         what=copy.WORK_WHAT.get(n.what, n.what), program=esc(n.program_name), detail=esc(n.detail)
     )
+    return message(text, [_md(text)])
+
+
+# --- eligibility ----------------------------------------------------------------------------
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = [esc(n) for n in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def rules_text(rules: Rules) -> str:
+    """The program's eligibility rules in words (department, level, tenure, location)."""
+    parts = []
+    if rules.departments:
+        parts.append(copy.RULE_DEPARTMENT.format(names=_names(rules.departments)))
+    low, high = rules.min_level, rules.max_level
+    if low is not None and high is not None:
+        parts.append(copy.RULE_LEVEL_RANGE.format(low=low, high=high))
+    elif low is not None:
+        parts.append(copy.RULE_LEVEL_MIN.format(low=low))
+    elif high is not None:
+        parts.append(copy.RULE_LEVEL_MAX.format(high=high))
+    if rules.min_tenure_months is not None:
+        parts.append(copy.RULE_TENURE.format(months=rules.min_tenure_months))
+    if rules.locations:
+        parts.append(copy.RULE_LOCATION.format(names=_names(rules.locations)))
+    return "; ".join(parts)
+
+
+def open_to(program: str, rules: Rules) -> str:
+    return copy.OPEN_TO.format(program=esc(program), rules=rules_text(rules))
+
+
+def excluded_text(program: str, rules: Rules) -> str:
+    return copy.EXCLUDED_JOIN.format(open_to=open_to(program, rules))
+
+
+@renders(notices.OutOfScope)
+def out_of_scope(n: notices.OutOfScope) -> Payload:
+    text = copy.OUT_OF_SCOPE.format(open_to=open_to(n.program_name, n.rules))
+    return message(text, [_md(text)])
+
+
+# --- micro-mentoring ---------------------------------------------------------------------
+
+
+def _times(slots: Sequence[datetime]) -> str:
+    return ", ".join(slack_date(slot) for slot in slots)
+
+
+@renders(notices.MicroProposal)
+def micro_proposal(n: notices.MicroProposal) -> Payload:
+    text = copy.MICRO_PROPOSAL.format(
+        asker=mention(n.asker_slack_user_id),
+        minutes=n.minutes,
+        skill=esc(n.skill),
+        program=esc(n.program_name),
+    )
+    lines = [text]
+    if n.suggested_by:
+        lines.append(copy.MICRO_PROPOSAL_SUGGESTED.format(suggester=mention(n.suggested_by)))
+    if n.topic:
+        lines.append(copy.MICRO_TOPIC.format(topic=esc(n.topic)))
+    if n.slots:
+        lines.append(copy.MICRO_TIMES.format(times=_times(n.slots)))
+    value = encode(MicroRef(n.request_id))
+    return message(
+        "\n".join(lines),
+        [
+            *sections(lines),
+            _buttons(
+                _button(copy.MICRO_ACCEPT, Action.MICRO_ACCEPT, value, "primary"),
+                _button(copy.MICRO_DECLINE, Action.MICRO_DECLINE, value),
+                _button(copy.MICRO_SUGGEST, Action.MICRO_SUGGEST, value),
+            ),
+        ],
+    )
+
+
+@renders(notices.MicroIntro)
+def micro_intro(n: notices.MicroIntro) -> Payload:
+    head = copy.MICRO_INTRO.format(
+        expert=mention(n.expert_slack_user_id),
+        minutes=n.minutes,
+        asker=mention(n.asker_slack_user_id),
+        skill=esc(n.skill),
+        program=esc(n.program_name),
+    )
+    lines = [head]
+    if n.topic:
+        lines.append(copy.MICRO_TOPIC.format(topic=esc(n.topic)))
+    if n.slots:
+        lines += [copy.MICRO_INTRO_SLOTS, *(f"• {slack_date(slot)}" for slot in n.slots)]
+    else:
+        lines.append(copy.MICRO_INTRO_NO_SLOTS)
+    fallback = copy.MICRO_INTRO_TEXT.format(
+        expert=mention(n.expert_slack_user_id),
+        asker=mention(n.asker_slack_user_id),
+        minutes=n.minutes,
+        skill=esc(n.skill),
+    )
+    return message(fallback, sections(lines))
+
+
+MICRO_OUTCOMES = (
+    (copy.MICRO_HELPED, Action.MICRO_HELPED),
+    (copy.MICRO_SOMEWHAT, Action.MICRO_SOMEWHAT),
+    (copy.MICRO_NOT_HELPED, Action.MICRO_NOT_HELPED),
+    (copy.MICRO_NOT_MET, Action.MICRO_NOT_MET),
+)
+
+
+@renders(notices.MicroFollowUp)
+def micro_followup(n: notices.MicroFollowUp) -> Payload:
+    text = copy.MICRO_FOLLOWUP.format(expert=mention(n.expert_slack_user_id), skill=esc(n.skill))
+    value = encode(MicroRef(n.request_id))
+    return _ask(text, *(_button(words, action, value) for words, action in MICRO_OUTCOMES))
+
+
+@renders(notices.MicroUnavailable)
+def micro_unavailable(n: notices.MicroUnavailable) -> Payload:
+    text = copy.MICRO_UNAVAILABLE.format(skill=esc(n.skill), program=esc(n.program_name))
+    return message(text, [_md(text)])
+
+
+# --- concerns -------------------------------------------------------------------------------
+
+
+def concern_actions(concern_id: int, *, about_match: bool) -> ActionsBlock:
+    value = encode(ConcernRef(concern_id))
+    buttons = []
+    if about_match:
+        buttons += [
+            _button(copy.CONCERN_PAUSE, Action.CONCERN_PAUSE, value),
+            _button(copy.CONCERN_RESUME, Action.CONCERN_RESUME, value),
+            _button(
+                copy.CONCERN_END,
+                Action.CONCERN_END,
+                value,
+                "danger",
+                _confirm(
+                    copy.CONCERN_END_CONFIRM_TITLE, copy.CONCERN_END_CONFIRM, copy.CONCERN_END_YES
+                ),
+            ),
+        ]
+    buttons += [
+        _button(copy.CONCERN_REPLY, Action.CONCERN_REPLY, value, "primary"),
+        _button(copy.CONCERN_RESOLVE, Action.CONCERN_RESOLVE, value),
+    ]
+    return _buttons(*buttons)
+
+
+@renders(notices.ConcernReport)
+def concern_report(n: notices.ConcernReport) -> Payload:
+    head = copy.CONCERN_REPORT.format(
+        program=esc(n.program_name),
+        category=copy.CONCERN_CATEGORIES.get(n.category, esc(n.category)).lower(),
+        reporter=mention(n.reporter),
+    )
+    lines = [head]
+    if n.members:
+        lines.append(
+            copy.CONCERN_REPORT_MATCH.format(
+                members=", ".join(mention(m) for m in n.members),
+                since=f"{n.match_since:%d %b %Y}" if n.match_since else "-",
+                state=esc(n.match_state or ""),
+                paused="",
+            )
+        )
+    else:
+        lines.append(copy.CONCERN_REPORT_NO_MATCH)
+    lines.append(copy.CONCERN_REPORT_TEXT.format(text=esc(n.text)))
+    lines.append(copy.CONCERN_REPORT_REPLY if n.wants_reply else copy.CONCERN_REPORT_NO_REPLY)
+    return message(
+        head, [*sections(lines), concern_actions(n.concern_id, about_match=bool(n.members))]
+    )
+
+
+def reached_words(reached: int) -> str:
+    return copy.CONCERN_REACHED.get(reached, copy.CONCERN_REACHED_MANY.format(n=reached))
+
+
+@renders(notices.ConcernReceived)
+def concern_received(n: notices.ConcernReceived) -> Payload:
+    if not n.reached:
+        text = copy.CONCERN_NOBODY
+    else:
+        text = copy.CONCERN_RECEIVED.format(
+            program=esc(n.program_name),
+            who=reached_words(n.reached),
+            reply=copy.CONCERN_REPLY_YES if n.wants_reply else copy.CONCERN_REPLY_NO,
+        )
+    return message(text, [_md(text)])
+
+
+@renders(notices.ConcernReply)
+def concern_reply(n: notices.ConcernReply) -> Payload:
+    text = copy.CONCERN_REPLY_MESSAGE.format(
+        program=esc(n.program_name), text=esc(n.text).replace("\n", "\n>")
+    )
+    return message(text, [_md(text)])
+
+
+# --- recognition ----------------------------------------------------------------------------
+
+
+def impact_lines(f: notices.ImpactFigures) -> list[str]:
+    cap = copy.IMPACT_CAP.format(cap=f.cap) if f.cap is not None else ""
+    lines = [
+        copy.IMPACT_PEOPLE.format(n=f.people),
+        copy.IMPACT_MATCHES.format(n=f.matches, completed=f.completed),
+        copy.IMPACT_MICRO.format(n=f.micro_sessions),
+        copy.IMPACT_GOALS.format(n=f.goals_reached),
+        copy.IMPACT_HOURS.format(hours=f.hours, month=f.hours_this_month, cap=cap),
+    ]
+    if f.recommend is not None:
+        whole = f.recommend_answers // 5 * 5
+        lines.append(copy.IMPACT_RECOMMEND.format(n=whole, score=f.recommend))
+    else:
+        lines.append(copy.IMPACT_RECOMMEND_WAIT.format(n=f.recommend_answers))
+    if f.programs:
+        lines.append(copy.IMPACT_PROGRAMS.format(names=", ".join(esc(p) for p in f.programs)))
+    return lines
+
+
+def share_button() -> ButtonElement:
+    return _button(copy.IMPACT_SHARE, Action.IMPACT_SHARE, "share", "primary")
+
+
+@renders(notices.ImpactSummary)
+def impact_summary(n: notices.ImpactSummary) -> Payload:
+    lines = [copy.IMPACT_COMPLETED.format(program=esc(n.program_name)), *impact_lines(n.figures)]
+    return message("\n".join(lines), [*sections(lines), _buttons(share_button())])
+
+
+def card_text(mentor: str, f: notices.ImpactFigures) -> str:
+    programs = (
+        copy.CARD_PROGRAMS.format(names=", ".join(esc(p) for p in f.programs)) if f.programs else ""
+    )
+    return copy.CARD.format(
+        mentor=mention(mentor),
+        people=f.people,
+        hours=f.hours,
+        goals=f.goals_reached,
+        programs=programs,
+    )
+
+
+@renders(notices.ThankYouCard)
+def thank_you_card(n: notices.ThankYouCard) -> Payload:
+    text = card_text(n.mentor_slack_user_id, n.figures)
+    return message(text, [_md(text)])
+
+
+@renders(notices.ShareFailed)
+def share_failed(n: notices.ShareFailed) -> Payload:
+    text = copy.SHARE_FAILED.format(channel=channel_link(n.channel_id))
+    return message(text, [_md(text)])
+
+
+@renders(notices.ImpactThanks)
+def impact_thanks(n: notices.ImpactThanks) -> Payload:
+    month = datetime.strptime(n.month, "%Y-%m").strftime("%B %Y")  # noqa: DTZ007 (a label)
+    if n.mentors is not None:
+        text = copy.THANKS_POST.format(
+            program=esc(n.program_name),
+            month=month,
+            mentors=n.mentors,
+            hours=n.hours or 0,
+            sessions=n.sessions or 0,
+            people=n.people or 0,
+        )
+    else:
+        text = copy.THANKS_POST_SMALL.format(program=esc(n.program_name), month=month)
+    if n.named:
+        text += " " + copy.THANKS_NAMED.format(names=", ".join(mention(u) for u in n.named))
     return message(text, [_md(text)])
 
 

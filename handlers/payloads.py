@@ -65,6 +65,13 @@ class ProgramRef:
 
 
 @dataclass(frozen=True)
+class AdminPeopleForm:
+    """The admins modal: adding (True) or removing."""
+
+    adding: bool = True
+
+
+@dataclass(frozen=True)
 class ProgramForm:
     """The settings modal: which program it edits (None: a new one)."""
 
@@ -77,3 +84,29 @@ class JoinForm:
 
     program_id: int
     tz: str
+
+
+@dataclass(frozen=True)
+class MicroRef:
+    """A micro-mentoring request (its proposal's, follow-up's and suggestion modal's value)."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class ConcernRef:
+    concern_id: int
+
+
+@dataclass(frozen=True)
+class ConcernForm:
+    """The concern modal: the match its button was on (None: chosen in the modal)."""
+
+    match_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SuggestForm:
+    """The "suggest someone" modal: the request it answers."""
+
+    request_id: int

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from flows import enrollment as flow
 from handlers.context import Deps
-from handlers.listen import Slack, is_admin_user
+from handlers.listen import Slack, authority_of
 from handlers.status import home_view
 
 log = logging.getLogger("mentorbot.home")
@@ -25,9 +25,9 @@ def publish(deps: Deps, team_id: str, user_id: str) -> Callable[[Slack], None]:
     def run(slack: Slack) -> None:
         if not team_id or not user_id:
             return
-        admin = is_admin_user(deps, team_id, user_id)
+        admin = authority_of(deps, team_id, user_id)
         with deps.sessions.begin() as s:
-            view = home_view(flow.home(s, team_id, user_id, global_admin=admin, at=deps.clock()))
+            view = home_view(flow.home(s, team_id, user_id, admin=admin, at=deps.clock()))
         try:
             slack.client.views_publish(user_id=user_id, view=view)
         except SlackApiError as err:

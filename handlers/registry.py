@@ -11,11 +11,15 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from handlers import (
+    admin_people,
+    concerns,
     engagement,
     enroll_events,
     enrollment,
     goals,
     home,
+    impact,
+    micro,
     program_admin,
     reports,
     rounds,
@@ -38,6 +42,7 @@ def register(
     # enrollment
     enrollment.register(registrar, router, deps)
     program_admin.register(registrar, router, deps)
+    admin_people.register(registrar, router, deps)
     home.register(registrar, deps)
     enroll_events.register(registrar, deps)
     # rounds
@@ -45,7 +50,10 @@ def register(
     # engagement
     engagement.register(registrar, router, deps)
     goals.register(registrar, router, deps)
+    micro.register(registrar, router, deps)
+    concerns.register(registrar, router, deps)
     # insight
     reports.register(registrar, router, deps)
+    impact.register(registrar, router, deps)
     app.error(handle_app_error)
     return registrar, router

@@ -2,7 +2,8 @@
 
 Slack's signature only proves a request is recent (5 minutes), so a captured request could
 be sent again inside that window. Each HTTP request's signature is claimed once, in the
-database every replica shares; a second arrival is acknowledged and dropped. Slack's own
+database every replica shares; a second arrival is acknowledged and dropped (flows.retention
+prunes the claims once the window is over). Slack's own
 retries are new requests with new signatures: event ids and idempotent commands cover them.
 """
 
@@ -10,17 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
 from slack_bolt import BoltRequest, BoltResponse
 
+from flows.retention import SIGNATURE_PREFIX as KEY_PREFIX
 from handlers.context import Deps
 from models.events import claim_event
 
 log = logging.getLogger("mentorbot")
-
-KEY_PREFIX = "sig:"
-WINDOW = timedelta(minutes=10)  # longer than Slack's 5-minute timestamp window
 
 
 def request_key(req: BoltRequest) -> str | None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows import reports
+from flows.programs import NotAdminOfError, administered
 from handlers import copy
 from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import Deps
 from handlers.listen import Answer, Registrar, reply
 from handlers.text import channel_link, esc
 from models.errors import InvalidError, NotFoundError
-from models.programs import resolve_program
 from models.workspace import get_workspace
 
 
@@ -27,7 +27,12 @@ def _ask(deps: Deps, *, export: bool) -> Callable[[CommandRequest], Answer]:
             workspace = get_workspace(s, request.team_id)
             if workspace is None:
                 raise NotFoundError(copy.ROUND_NO_WORKSPACE)
-            program = resolve_program(s, workspace.id, " ".join(request.words) or None)
+            try:
+                program = administered(
+                    s, workspace.id, " ".join(request.words) or None, request.authority
+                )
+            except NotAdminOfError as error:
+                return reply(copy.NOT_ADMIN_OF.format(program=esc(error.program_name)))
             if not program.admin_channel_id:
                 raise InvalidError(copy.REPORT_NO_CHANNEL.format(program=esc(program.name)))
             reports.ask(

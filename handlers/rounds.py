@@ -16,16 +16,25 @@ from slack_sdk.errors import SlackApiError
 
 from flows import notices
 from flows import rounds as flow
+from flows.programs import NotAdminOfError, administered
 from handlers import copy
 from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import Deps
 from handlers.ids import Action
-from handlers.listen import Answer, Registrar, Request, replace_buttons, reply, tell, then
+from handlers.listen import (
+    Answer,
+    Registrar,
+    Request,
+    Target,
+    replace_buttons,
+    reply,
+    tell,
+    then,
+)
 from handlers.payloads import RoundRef, decode
 from handlers.text import channel_link, esc, mention
 from models import outbox
 from models.errors import InvalidError, NotFoundError
-from models.programs import resolve_program
 from models.workspace import ensure_person, get_workspace
 
 log = logging.getLogger("mentorbot.rounds")
@@ -62,7 +71,10 @@ def handle_command_round(deps: Deps) -> Callable[[CommandRequest], Answer]:
             workspace = get_workspace(s, request.team_id)
             if workspace is None:
                 raise NotFoundError(copy.ROUND_NO_WORKSPACE)
-            program = resolve_program(s, workspace.id, name, open_only=True)
+            try:
+                program = administered(s, workspace.id, name, request.authority, open_only=True)
+            except NotAdminOfError as error:
+                return reply(copy.NOT_ADMIN_OF.format(program=esc(error.program_name)))
             if not program.admin_channel_id:
                 return reply(copy.ROUND_NO_ADMIN_CHANNEL.format(program=esc(program.name)))
             channel = channel_link(program.admin_channel_id)
@@ -92,6 +104,20 @@ def handle_command_round(deps: Deps) -> Callable[[CommandRequest], Answer]:
 
 
 Decision = Callable[..., flow.Decided]
+
+
+def round_target(deps: Deps) -> Callable[[Request], Target]:
+    """The program a preview button acts on: its round's, if the round is of this workspace."""
+
+    def target(request: Request) -> Target:
+        ref = decode(RoundRef, request.value)
+        if ref is None:
+            return None
+        with deps.sessions.begin() as s:
+            found = flow.round_in_workspace(s, ref.round_id, request.team_id)
+            return found[1].id if found else None
+
+    return target
 
 
 def _decide(deps: Deps, decision: Decision, verb: str) -> Callable[[Request], Answer]:
@@ -155,6 +181,7 @@ def make_failure_hook(
 
 def register(registrar: Registrar, router: CommandRouter, deps: Deps) -> None:
     router.add(("admin", "round"), handle_command_round(deps), admin=True)
-    registrar.action(Action.ROUND_APPROVE, _decide(deps, flow.approve, "approved"), admin=True)
-    registrar.action(Action.ROUND_DISCARD, _decide(deps, flow.discard, "discarded"), admin=True)
-    registrar.action(Action.ROUND_RERUN, _decide(deps, flow.rerun, "re-ran"), admin=True)
+    scope = round_target(deps)
+    registrar.action(Action.ROUND_APPROVE, _decide(deps, flow.approve, "approved"), admin=scope)
+    registrar.action(Action.ROUND_DISCARD, _decide(deps, flow.discard, "discarded"), admin=scope)
+    registrar.action(Action.ROUND_RERUN, _decide(deps, flow.rerun, "re-ran"), admin=scope)

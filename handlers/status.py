@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 from flows.enrollment import HomeView, Knows, ProgramLine
 from handlers import copy
 from handlers.ids import Action
+from handlers.insight import whole
 from handlers.messages import DAY_NAMES, minutes, next_round_text, role_phrase, sections
 from handlers.payloads import ProgramRef, encode
 from handlers.text import cut, esc, mention, plain
@@ -85,6 +86,7 @@ def knows_lines(k: Knows) -> list[str]:
             frequency=copy.FREQUENCIES.get(k.meeting_frequency_days or 0, copy.FREQUENCY_AGREED)
         ),
         copy.KNOWS_CAPACITY.format(n=k.capacity) if k.capacity else "",
+        copy.KNOWS_HOURS_CAP.format(n=k.hours_cap) if k.hours_cap else "",
         copy.KNOWS_NEVER.format(n=k.never_count),
         copy.KNOWS_CONSENT.format(date=f"{k.consent_at:%d %b %Y}"),
     ]
@@ -155,7 +157,9 @@ def home_view(home: HomeView) -> View:
                         copy.HOME_PAUSE.format(weeks=copy.HOME_PAUSE_WEEKS),
                         Action.HOME_PAUSE,
                         "pause",
-                    )
+                    ),
+                    _button(copy.HOME_ASK, Action.HOME_ASK, "ask"),
+                    _button(copy.HOME_IMPACT, Action.HOME_IMPACT, "impact"),
                 ]
             )
         )
@@ -178,9 +182,9 @@ def home_view(home: HomeView) -> View:
             copy.HOME_ADMIN_LINE.format(
                 program=esc(a.program_name),
                 slug=esc(a.slug),
-                mentors=a.mentors,
-                mentees=a.mentees,
-                open=a.open_matches,
+                mentors=whole(a.mentors),
+                mentees=whole(a.mentees),
+                open=whole(a.open_matches),
             )
             for a in home.admin_of
         ]

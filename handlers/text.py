@@ -4,17 +4,24 @@ Slack reads `<…>` as mentions, channel pings (`<!channel>`) and links, and `&`
 of an entity, in every mrkdwn field of a message, a modal or Home. Everything a person or an
 admin typed (goals, names, departments, languages, skill and program names) goes through
 `esc` before it is placed into mrkdwn, so it always shows as typed and never pings or links.
+Bidirectional overrides (which make "exe.txt" read as "txt.exe") are dropped on every surface,
+mrkdwn or plain, since Slack shows them as they come.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from models.text import BIDI_CONTROLS
+
+_NO_BIDI = {ord(c): None for c in BIDI_CONTROLS}
+
 
 def esc(text: str | None) -> str:
     """Typed text made inert in Slack mrkdwn (only &, < and > need escaping)."""
     if not text:
         return ""
+    text = text.translate(_NO_BIDI)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -22,6 +29,7 @@ def plain(text: str | None, limit: int) -> str:
     """Typed text for a plain_text field (shown as is by Slack), cut to `limit` characters."""
     if not text:
         return ""
+    text = text.translate(_NO_BIDI)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

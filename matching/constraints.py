@@ -3,6 +3,9 @@
 These rules touch few pairs per person, so they live in a symmetric CSR adjacency over
 participant indices and are applied to score blocks as -inf entries; the rules that depend
 on attributes only (overlap, language, goal fit) are masks inside matching.scoring.
+The one directed rule is strict reverse mentoring: row = seeker, neighbour = a giver who
+may not guide them (not more junior). Every reader looks pairs up as (seeker, giver), and
+reverse programs are small, so its O(seekers x givers) entries stay cheap.
 """
 
 from __future__ import annotations
@@ -22,12 +25,16 @@ REPORTING_LINE = 1
 NEVER_MATCH = 2
 PAST_PAIR = 4
 SAME_PERSON = 8
+JUNIOR_RULE = 16
 KIND_WORDS = {
     REPORTING_LINE: "reporting line",
     NEVER_MATCH: "exclusion list",
     PAST_PAIR: "past pair",
     SAME_PERSON: "same person",
+    JUNIOR_RULE: "mentors must be junior",
 }
+SEEKING = frozenset({"mentee", "both"})
+GIVING = frozenset({"mentor", "both"})
 
 
 def contains(sorted_codes: I64, codes: I64) -> npt.NDArray[np.bool_]:
@@ -42,7 +49,8 @@ def contains(sorted_codes: I64, codes: I64) -> npt.NDArray[np.bool_]:
 
 @dataclass(frozen=True)
 class Forbidden:
-    """Symmetric forbidden pairs: neighbours of i are nbr[ptr[i]:ptr[i+1]], with kind bits."""
+    """Forbidden pairs: neighbours of i are nbr[ptr[i]:ptr[i+1]], with kind bits (symmetric
+    but for the junior rule, whose entries read row = seeker, neighbour = giver)."""
 
     ptr: I64
     nbr: I64
@@ -110,12 +118,43 @@ def forbidden_pairs(people: tuple[Participant, ...], config: ProgramConfig) -> F
                 for b in by_person.get(ids[1], ()):
                     add(a, b, PAST_PAIR)
     n = len(people)
-    if not pairs:
+    keys = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    kinds = np.array([pairs[(int(a), int(b))] for a, b in keys], dtype=np.int8)
+    if config.junior_mentors_only and config.reverse and config.format != "peer":
+        keys, kinds = _with_junior_rule(people, keys, kinds)
+    if not len(keys):
         return Forbidden(
             np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
         )
-    keys = np.array(sorted(pairs), dtype=np.int64)
-    kinds = np.array([pairs[(int(a), int(b))] for a, b in keys], dtype=np.int8)
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(ptr, keys[:, 0] + 1, 1)
     return Forbidden(np.cumsum(ptr), keys[:, 1].copy(), kinds)
+
+
+def junior_rule_pairs(people: tuple[Participant, ...]) -> npt.NDArray[np.int64]:
+    """(seeker, giver) index pairs the strict reverse rule forbids: the giver is not more
+    junior than the seeker (same level included), as an (m, 2) array."""
+    levels = np.array([p.seniority for p in people], dtype=np.int64)
+    seekers = np.array([i for i, p in enumerate(people) if p.role in SEEKING], dtype=np.int64)
+    givers = np.array([i for i, p in enumerate(people) if p.role in GIVING], dtype=np.int64)
+    if not len(seekers) or not len(givers):
+        return np.zeros((0, 2), dtype=np.int64)
+    banned = levels[givers][None, :] >= levels[seekers][:, None]
+    rows, cols = np.nonzero(banned)
+    out: I64 = np.stack([seekers[rows], givers[cols]], axis=1)
+    kept: I64 = out[out[:, 0] != out[:, 1]]
+    return kept
+
+
+def _with_junior_rule(
+    people: tuple[Participant, ...], keys: I64, kinds: npt.NDArray[np.int8]
+) -> tuple[I64, npt.NDArray[np.int8]]:
+    """The pairs sorted by (row, neighbour) with the junior rule's directed pairs merged in."""
+    extra = junior_rule_pairs(people)
+    n = max(len(people), 1)
+    codes = np.concatenate([keys[:, 0] * n + keys[:, 1], extra[:, 0] * n + extra[:, 1]])
+    bits = np.concatenate([kinds, np.full(len(extra), JUNIOR_RULE, dtype=np.int8)])
+    unique, inverse = np.unique(codes, return_inverse=True)
+    merged = np.zeros(len(unique), dtype=np.int8)
+    np.bitwise_or.at(merged, inverse, bits)
+    return np.stack([unique // n, unique % n], axis=1), merged

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from matching.constraints import PAST_PAIR, REPORTING_LINE, Forbidden
+from matching.constraints import JUNIOR_RULE, PAST_PAIR, REPORTING_LINE, Forbidden
 from matching.problem import Reason
 from matching.scoring import Features, goal_fit
 
@@ -52,6 +52,8 @@ def diagnose(
         rules.append("reporting line")
     if kinds & PAST_PAIR:
         rules.append("past pairs")
+    if kinds & JUNIOR_RULE:
+        rules.append("mentors must be junior to their mentees")
     if (time_ok & ~lang_ok).any():
         rules.append("no shared language")
     return Reason.CONSTRAINTS, tuple(rules)

@@ -127,12 +127,16 @@ def explain_pair(
     reverse: bool = False,
     peer: bool = False,
 ) -> list[tuple[str, str]]:
-    """(component, sentence) pairs, strongest first; `a` is the mentee or first peer."""
+    """(component, sentence) pairs, strongest first; `a` is the mentee or first peer.
+
+    In reverse mentoring a junior mentor is the point of the pair, so it is always said."""
+    junior = reverse and not peer and b.seniority < a.seniority
     ranked = sorted(
         (
             name
             for name, value in breakdown.items()
-            if weights.get(name, 0) > 0 and value >= REASON_BAR[name] - 1e-9
+            if weights.get(name, 0) > 0
+            and (value >= REASON_BAR[name] - 1e-9 or (name == "seniority" and junior))
         ),
         key=lambda name: (-weights[name] * breakdown[name], name),
     )

@@ -130,6 +130,7 @@ class ProgramConfig:
     format: Format = "one_on_one"
     weights: Weights = Weights()
     reverse: bool = False  # reverse mentoring: the mentor is the junior one
+    junior_mentors_only: bool = False  # reverse, strictly: a mentor must be more junior
     reporting_line_depth: int = 2  # managers up the chain that count (0 = rule off)
     min_overlap_hours: float = 1.0  # per week
     full_overlap_hours: float = 10.0  # per week; the overlap component saturates here

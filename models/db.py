@@ -2,6 +2,8 @@
 
 SQLite gets WAL, a busy timeout and enforced foreign keys so that the bot's threads and a
 CLI command can share one file; PostgreSQL gets a pre-pinged pool for long-lived replicas.
+Neither ever puts what people wrote into an error, and so into a log: statement parameters
+are hidden, and PostgreSQL's DETAIL line (which quotes the failing row) is cut off.
 """
 
 from __future__ import annotations
@@ -10,16 +12,37 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
 
 
+def _quiet(context: ExceptionContext) -> BaseException | None:
+    """The database's error without the lines that quote data (PostgreSQL's "DETAIL: Failing
+    row contains (…)"): the driver's own exception is cut too, since it is chained."""
+    error, original = context.sqlalchemy_exception, context.original_exception
+    text = str(original)
+    if not isinstance(error, DBAPIError) or "\n" not in text:
+        return None
+    original.args = (text.split("\n", 1)[0],)
+    return type(error)(
+        error.statement,
+        None,
+        original,
+        hide_parameters=True,
+        connection_invalidated=error.connection_invalidated,
+    )
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
+        event.listen(engine, "handle_error", _quiet, retval=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,7 +65,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "handle_error", _quiet, retval=True)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -1,4 +1,4 @@
-"""Enrollment: joining a program, editing the profile, pausing, leaving, forgetting a person.
+"""Enrollment: joining a program, editing the profile, pausing, leaving.
 
 Validation of what a person typed lives in handlers (it speaks the modal's language); these
 functions keep the rules the database cannot (roles per format, capacity within the
@@ -13,13 +13,11 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from models.audit import record
 from models.engagement import wake_person
 from models.errors import InvalidError, NotFoundError
 from models.matches import list_open_match_ids
 from models.states import OPEN_MATCH_STATES, ProgramStatus, Role
 from models.tables import (
-    CheckInAnswer,
     Enrollment,
     EnrollmentSkill,
     Match,
@@ -27,12 +25,11 @@ from models.tables import (
     NeverMatch,
     Person,
     Program,
-    ProgramAdmin,
-    PulseSurvey,
 )
 
 MENTOR_ROLES = ("mentor", "both")
 MENTEE_ROLES = ("mentee", "both")
+MAX_HOURS_CAP = 200
 
 
 @dataclass(frozen=True)
@@ -57,6 +54,7 @@ class Profile:
     languages: tuple[str, ...] = ()
     meeting_frequency_days: int | None = 14
     capacity: int = 0
+    hours_cap: int | None = None  # at most this many mentoring hours a month, all programs
     never_match: tuple[int, ...] = ()  # person ids
 
 
@@ -111,20 +109,36 @@ def save_profile(
 ) -> Saved:
     """Enroll `person` in `program`, or update their enrollment (also after leaving)."""
     if program.status != "open":
-        raise InvalidError(f"*{program.name}* is not taking new people right now.")
+        raise InvalidError("*{program}* is not taking new people right now.", program=program.name)
     if profile.role not in roles_for(program):
         raise InvalidError("Choose one of the roles offered.")
     gives = profile.role in MENTOR_ROLES
     if gives and not 1 <= profile.capacity <= program.capacity_max:
         raise InvalidError(f"Mentees at most must be between 1 and {program.capacity_max}.")
+    if profile.hours_cap is not None and not 1 <= profile.hours_cap <= MAX_HOURS_CAP:
+        raise InvalidError(f"Hours a month must be between 1 and {MAX_HOURS_CAP}.")
     profile = replace(
         profile,
         offered=profile.offered if gives or profile.role == "peer" else (),
         capacity=profile.capacity if gives else 0,
+        hours_cap=profile.hours_cap if gives else None,
         never_match=tuple(sorted(set(profile.never_match) - {person.id})),
     )
     enrollment = get_enrollment(s, program.id, person.id)
     created = enrollment is None
+    if enrollment is not None:
+        # Exclusions of someone since forgotten cannot be shown in the form, so they are
+        # not in what it sends back: they stay, should that person join again.
+        earlier = [n.person_id for n in enrollment.never_match]
+        if enrollment.manager_id is not None:
+            earlier.append(enrollment.manager_id)
+        gone = forgotten_among(s, earlier)
+        profile = replace(
+            profile,
+            never_match=tuple(sorted(set(profile.never_match) | (gone - {enrollment.manager_id}))),
+            manager_id=profile.manager_id
+            or (enrollment.manager_id if enrollment.manager_id in gone else None),
+        )
     if enrollment is None:
         enrollment = Enrollment(
             program_id=program.id, person_id=person.id, created_at=at, consent_at=at
@@ -215,52 +229,27 @@ def withdraw(s: Session, enrollment: Enrollment, *, at: datetime) -> list[int]:
     return list_open_match_ids(s, enrollment.person_id, enrollment.program_id)
 
 
-def forget_person_data(s: Session, person: Person, *, at: datetime) -> None:
-    """Delete what the person told us and said; scrub the person row; keep counts only.
-
-    Matches stay (as anonymous rows in round statistics) but are ended by the caller first.
-    """
-    s.execute(delete(Enrollment).where(Enrollment.person_id == person.id))
-    s.execute(delete(PulseSurvey).where(PulseSurvey.person_id == person.id))
-    s.execute(delete(CheckInAnswer).where(CheckInAnswer.person_id == person.id))
-    for column in (
-        "name",
-        "real_name",
-        "email",
-        "tz",
-        "title",
-        "department",
-        "job_level",
-        "location",
-        "start_date",
-        "leave_date",
-        "manager_id",
-    ):
-        setattr(person, column, None)
-    person.hr_attributes = {}
-    person.forgotten_at = at
-    person.updated_at = at
-    record(
-        s,
-        action="person.forget",
-        at=at,
-        workspace_id=person.workspace_id,
-        target=f"person:{person.id}",
+def forgotten_among(s: Session, person_ids: list[int]) -> set[int]:
+    """Which of these people asked to be forgotten."""
+    if not person_ids:
+        return set()
+    return set(
+        s.scalars(
+            select(Person.id).where(Person.id.in_(person_ids), Person.forgotten_at.is_not(None))
+        )
     )
-    s.flush()
-
-
-def start_afresh(s: Session, person: Person, *, at: datetime) -> None:
-    """Someone who was forgotten joins again: from now on they are a new participant."""
-    person.forgotten_at = None
-    person.updated_at = at
 
 
 def people_slack_ids(s: Session, person_ids: list[int]) -> list[str]:
+    """Slack user ids of these people, leaving out anyone forgotten (they have none)."""
     if not person_ids:
         return []
     return list(
-        s.scalars(select(Person.slack_user_id).where(Person.id.in_(person_ids)).order_by(Person.id))
+        s.scalars(
+            select(Person.slack_user_id)
+            .where(Person.id.in_(person_ids), Person.forgotten_at.is_(None))
+            .order_by(Person.id)
+        )
     )
 
 
@@ -301,12 +290,6 @@ def partners(s: Session, match_id: int, person_id: int) -> list[str]:
             .where(MatchMember.match_id == match_id, MatchMember.person_id != person_id)
             .order_by(Person.id)
         )
-    )
-
-
-def admin_program_ids(s: Session, person_id: int) -> list[int]:
-    return list(
-        s.scalars(select(ProgramAdmin.program_id).where(ProgramAdmin.person_id == person_id))
     )
 
 

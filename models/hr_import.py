@@ -3,7 +3,9 @@
 Rows arrive already resolved to Slack user ids (the CLI looks emails up); this module
 checks each field, records rejected rows with a reason, and writes only what changed.
 What a person set themselves in their profile (department, job level, time zone on their
-enrollment) is kept unless `overwrite` is asked for.
+enrollment) is kept unless `overwrite` is asked for. Nothing is written about someone who
+asked to be forgotten until they enroll again (their row reads as unchanged, so the import's
+summary does not tell the operator who asked).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from dateutil import parser as dateparser
 from sqlalchemy.orm import Session
 
 from models import enrollment as enrollments
+from models.forgetting import may_hold_hr_data
 from models.tables import Program
+from models.text import clean
 from models.workspace import ensure_person
 
 FIELDS = (
@@ -47,6 +51,7 @@ def _date(raw: str) -> date | None:
 
 def check_row(row: dict[str, str]) -> tuple[dict[str, object], str | None]:
     """The row's values, or the reason it is rejected."""
+    row = {name: clean(value) for name, value in row.items()}
     email = row.get("email", "").strip().lower()
     if "@" not in email or len(email) > 320:
         return {}, "no valid email"
@@ -85,8 +90,11 @@ def apply_row(
     at: datetime,
     *,
     overwrite: bool,
+    forget_key: bytes | None = None,
 ) -> bool:
     """Upsert one person; True if anything changed."""
+    if not may_hold_hr_data(s, program.workspace_id, forget_key, slack_user_id):
+        return False
     person = ensure_person(s, program.workspace_id, slack_user_id, at)
     changed = False
     wanted = {
@@ -116,3 +124,12 @@ def apply_row(
         person.updated_at = at
     s.flush()
     return changed
+
+
+def manager_id_for(
+    s: Session, workspace_id: int, slack_user_id: str, at: datetime, forget_key: bytes | None
+) -> int | None:
+    """The person id of a row's manager; None for a manager who asked to be forgotten."""
+    if not may_hold_hr_data(s, workspace_id, forget_key, slack_user_id):
+        return None
+    return ensure_person(s, workspace_id, slack_user_id, at).id

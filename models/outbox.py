@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from models.db import insert_new
@@ -31,6 +31,9 @@ class PendingMessage:
     attempts: int
     match_id: int | None
     slack_channel: str | None
+    # When the latest attempt began (None before the first, or on rows older than the column).
+    attempted_at: datetime | None = None
+    created_at: datetime | None = None
 
 
 def dm_to(*slack_user_ids: str) -> str:
@@ -91,6 +94,8 @@ def list_due(s: Session, now: datetime, limit: int = 50) -> list[PendingMessage]
             attempts=r.attempts,
             match_id=r.match_id,
             slack_channel=r.slack_channel,
+            attempted_at=r.attempted_at,
+            created_at=r.created_at,
         )
         for r in rows
     ]
@@ -129,8 +134,11 @@ def known_channel(s: Session, workspace_id: int, conversation: str) -> str | Non
     )
 
 
-def begin_attempt(s: Session, message_id: int, seen_attempts: int | None = None) -> bool:
-    """Count an attempt before the Slack call, so a crash mid-call is known on restart.
+def begin_attempt(
+    s: Session, message_id: int, seen_attempts: int | None = None, *, at: datetime
+) -> bool:
+    """Count an attempt, and when it began, before the Slack call, so a crash mid-call is
+    known on restart and the next attempt knows the only window its post can be in.
 
     With `seen_attempts` the attempt is claimed only if nobody counted one since the message
     was read (compare-and-set), so two senders can never both make the same attempt.
@@ -140,7 +148,7 @@ def begin_attempt(s: Session, message_id: int, seen_attempts: int | None = None)
     )
     if seen_attempts is not None:
         query = query.where(OutboxMessage.attempts == seen_attempts)
-    done = s.execute(query.values(attempts=OutboxMessage.attempts + 1))
+    done = s.execute(query.values(attempts=OutboxMessage.attempts + 1, attempted_at=at))
     return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -196,3 +204,21 @@ def mark_revoked(s: Session, workspace_id: int, at: datetime) -> None:
     workspace = s.get(Workspace, workspace_id)
     if workspace is not None and workspace.token_revoked_at is None:
         workspace.token_revoked_at = at
+
+
+def prune_payloads(s: Session, before: datetime) -> int:
+    """Empty the payload of every message delivered (or given up on) before `before`; the
+    row, its key and its channel stay. How many payloads were emptied."""
+    done_at = func.coalesce(OutboxMessage.sent_at, OutboxMessage.next_attempt_at)
+    result = s.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.state.in_((OutboxState.SENT, OutboxState.FAILED, OutboxState.CANCELLED)),
+            OutboxMessage.next_attempt_at < before,  # through ix_outbox_due
+            done_at < before,
+            cast(OutboxMessage.payload, Text) != "{}",
+        )
+        .values(payload={})
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

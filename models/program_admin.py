@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,11 +29,31 @@ class ProgramSettings:
     approval_required: bool
     admin_channel_id: str | None
     program_channel_id: str | None
+    # Program.settings keys the modal owns (eligibility, reverse rule, hours cap, thanks);
+    # None removes a key. Every other setting is kept as it was.
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+# The Program.settings keys the settings modal sets.
+MODAL_OPTIONS = ("eligibility", "reverse_rule", "hours_cap", "thanks")
+
+
+def options_of(program: Program) -> dict[str, Any]:
+    settings = program.settings or {}
+    return {name: settings[name] for name in MODAL_OPTIONS if name in settings}
 
 
 def _apply(program: Program, settings: ProgramSettings, at: datetime) -> None:
-    for field, value in settings.__dict__.items():
-        setattr(program, field, value)
+    for name, value in settings.__dict__.items():
+        if name != "options":
+            setattr(program, name, value)
+    merged = dict(program.settings or {})
+    for name, value in settings.options.items():
+        if value is None or value == {}:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    program.settings = merged  # reassigned so the JSON change is written
     program.updated_at = at
 
 

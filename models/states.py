@@ -13,6 +13,14 @@ class ProgramFormat(StrEnum):
     ONE_ON_ONE = "one_on_one"
     CIRCLE = "circle"
     PEER = "peer"
+    REVERSE = "reverse"  # one-to-one where the mentor is the junior one (reverse mentoring)
+
+
+class ReverseRule(StrEnum):
+    """How a reverse program treats seniority: a preference, or a hard rule."""
+
+    MAY = "may"  # juniors guiding seniors score best; other pairs stay possible
+    MUST = "must"  # a mentor must be more junior than their mentee
 
 
 class ProgramStatus(StrEnum):
@@ -113,6 +121,52 @@ class GoalStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
     DROPPED = "dropped"
+
+
+class MicroState(StrEnum):
+    """A one-off micro-mentoring request, from the ask to the question afterwards."""
+
+    ASKING = "asking"  # an expert has been asked and has not answered yet
+    ACCEPTED = "accepted"  # an expert said yes: the conversation is open
+    DONE = "done"  # the asker said how it went
+    UNAVAILABLE = "unavailable"  # nobody who fits had the time this week
+    CANCELLED = "cancelled"
+
+
+OPEN_MICRO_STATES = (MicroState.ASKING, MicroState.ACCEPTED)
+
+
+class OfferState(StrEnum):
+    """One expert asked about one micro request."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    PASSED = "passed"  # suggested someone else instead
+    EXPIRED = "expired"  # no answer in time: the next expert was asked
+
+
+class MicroOutcome(StrEnum):
+    """The asker's one answer afterwards."""
+
+    HELPED = "helped"
+    SOMEWHAT = "somewhat"
+    NOT_HELPED = "not_helped"
+    NOT_MET = "not_met"
+
+
+HELD_OUTCOMES = (MicroOutcome.HELPED, MicroOutcome.SOMEWHAT, MicroOutcome.NOT_HELPED)
+
+
+class ConcernCategory(StrEnum):
+    CONDUCT = "conduct"
+    CONFIDENTIALITY = "confidentiality"
+    OTHER = "other"
+
+
+class ConcernState(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
 
 
 class OutboxState(StrEnum):

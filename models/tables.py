@@ -50,6 +50,11 @@ SURVEY_KINDS = values(states.SurveyKind)
 GOAL_STATUSES = values(states.GoalStatus)
 OUTBOX_STATES = values(states.OutboxState)
 INTENT_STATES = values(states.IntentState)
+MICRO_STATES = values(states.MicroState)
+OFFER_STATES = values(states.OfferState)
+MICRO_OUTCOMES = values(states.MicroOutcome)
+CONCERN_CATEGORIES = values(states.ConcernCategory)
+CONCERN_STATES = values(states.ConcernState)
 
 
 class Workspace(Base):
@@ -64,7 +69,10 @@ class Workspace(Base):
 
 class Person(Base):
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id"),
+        Index("ix_people_forgotten_key", "workspace_id", "forgotten_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -86,6 +94,9 @@ class Person(Base):
     leave_date: Mapped[date | None] = mapped_column(Date)
     hr_attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     forgotten_at: Mapped[datetime | None]
+    # A forgotten person's keyed hash of their Slack id (models.forgetting): the row stays
+    # for counts and partners' history, and an HR import can tell it must not write to them.
+    forgotten_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -141,6 +152,20 @@ class ProgramAdmin(Base):
     added_at: Mapped[datetime]
 
 
+class WorkspaceAdmin(Base):
+    """Someone a workspace admin named an admin of every program in the workspace."""
+
+    __tablename__ = "workspace_admins"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    added_at: Mapped[datetime]
+
+
 class Skill(Base):
     """A skill in one program's taxonomy; every program starts from the shipped default."""
 
@@ -167,6 +192,7 @@ class Enrollment(Base):
             "AND work_start_minute < work_end_minute",
             name="hours",
         ),
+        CheckConstraint("hours_cap IS NULL OR hours_cap BETWEEN 1 AND 200", name="hours_cap"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,6 +217,10 @@ class Enrollment(Base):
     # Set when the person was left unmatched or lost a match through no fault of theirs.
     waiting_since: Mapped[datetime | None]
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The person's own monthly limit on mentoring hours (all programs); None: the default.
+    hours_cap: Mapped[int | None]
+    # When the program's eligibility rules last excluded them (they are told once).
+    out_of_scope_at: Mapped[datetime | None]
     consent_at: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -280,6 +310,8 @@ class Match(Base):
     last_meeting_at: Mapped[datetime | None]
     last_nudge_at: Mapped[datetime | None]
     stalled_at: Mapped[datetime | None]
+    # Paused by an admin acting on a concern: no check-ins or nudges until resumed.
+    paused_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     # When the engagement job must next look at this match (NULL: at its next run); set by
@@ -420,6 +452,72 @@ class Milestone(Base):
     done_at: Mapped[datetime | None]
 
 
+class MicroRequest(Base):
+    """One person's ask for a single short conversation with an expert on one skill."""
+
+    __tablename__ = "micro_requests"
+    __table_args__ = (
+        CheckConstraint(_in("state", MICRO_STATES), name="state"),
+        CheckConstraint(_in("outcome", MICRO_OUTCOMES), name="outcome"),
+        CheckConstraint("minutes BETWEEN 5 AND 240", name="minutes"),
+        Index("ix_micro_requests_program_state", "program_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    asker_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
+    topic: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16), default="asking")
+    expert_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    minutes: Mapped[int] = mapped_column(Integer, default=30)
+    created_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class MicroOffer(Base):
+    """One expert asked about one micro request, and what they answered."""
+
+    __tablename__ = "micro_offers"
+    __table_args__ = (CheckConstraint(_in("state", OFFER_STATES), name="state"),)
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("micro_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default="proposed")
+    asked_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+
+
+class Concern(Base):
+    """A private report about a match to the program's admins; never shown to the partner."""
+
+    __tablename__ = "concerns"
+    __table_args__ = (
+        CheckConstraint(_in("category", CONCERN_CATEGORIES), name="category"),
+        CheckConstraint(_in("state", CONCERN_STATES), name="state"),
+        Index("ix_concerns_program_state", "program_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(16))
+    # What the reporter wrote; erased (NULL) when someone in the match is forgotten.
+    text: Mapped[str | None] = mapped_column(String(2000))
+    wants_reply: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
 class OutboxMessage(Base):
     """A Slack call to make, written in the transaction that decided it."""
 
@@ -446,6 +544,8 @@ class OutboxMessage(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
+    # When the latest attempt began: after a crash, the only window its post can be in.
+    attempted_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
     match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"))
     slack_channel: Mapped[str | None] = mapped_column(String(32))

@@ -71,7 +71,7 @@ class Payloads:
                 "api_app_id": "AMENTOR",
                 "is_enterprise_install": "false",
                 "response_url": f"{self.response_url}-{n}",
-                "trigger_id": f"{n}.trigger.{user_id}",
+                "trigger_id": f"{n}.trigger",
             }
         )
 
@@ -98,7 +98,7 @@ class Payloads:
             "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
             "api_app_id": "AMENTOR",
             "token": "verification-token-unused",
-            "trigger_id": f"{n}.trigger.{user_id}",
+            "trigger_id": f"{n}.trigger",
             "response_url": f"{self.response_url}-{n}",
             "actions": [
                 {
@@ -147,7 +147,7 @@ class Payloads:
             "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
             "api_app_id": "AMENTOR",
             "token": "verification-token-unused",
-            "trigger_id": f"{n}.trigger.{user_id}",
+            "trigger_id": f"{n}.trigger",
             "view": {
                 "id": view_id,
                 "team_id": self.team_id,
@@ -238,6 +238,8 @@ class SlackDriver:
         if opened is not None:
             kwargs.setdefault("view_id", opened["id"])
             kwargs.setdefault("blocks", opened.get("blocks") or [])
+            if opened.get("private_metadata"):  # Slack sends the view's own metadata back
+                kwargs.setdefault("private_metadata", opened["private_metadata"])
         body = self.payloads.view_submission(user_id, callback_id, values, **kwargs)
         return self.send(body, content_type="application/x-www-form-urlencoded")
 

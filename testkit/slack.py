@@ -19,8 +19,9 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,11 +182,18 @@ class FakeSlack:
 
     `scopes` (default: app.yaml's bot scopes) are what the bot token was granted, and
     `should_escape` (default: app.yaml's /mentor) how slash-command text is delivered.
+    `clock` is the time Slack stamps messages with (ts); give it the bot's clock so that a
+    history read of the window of an attempt finds what that attempt posted.
     """
 
     def __init__(
-        self, *, scopes: Iterable[str] | None = None, should_escape: bool | None = None
+        self,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        scopes: Iterable[str] | None = None,
+        should_escape: bool | None = None,
     ) -> None:
+        self.clock = clock
         app = manifest.load()
         self.scopes = frozenset(app.bot_scopes if scopes is None else scopes)
         self.should_escape = (
@@ -557,6 +565,8 @@ class FakeSlack:
         return None
 
     def _next_ts(self) -> str:
+        if self.clock is not None:
+            return f"{int(self.clock().timestamp())}.{next(self._ids):06d}"
         return f"{1_700_000_000 + next(self._ts)}.{next(self._ids):06d}"
 
     def _user(self, user_id: str) -> FakeUser | None:
@@ -727,8 +737,11 @@ class FakeSlack:
             return refusal
         limit = int(args.get("limit", 100))
         oldest = float(args.get("oldest", 0) or 0)
+        latest = float(args.get("latest", 0) or 0) or float("inf")
         found_messages = [
-            m for m in self.state.messages if m.channel == channel and float(m.ts) >= oldest
+            m
+            for m in self.state.messages
+            if m.channel == channel and oldest <= float(m.ts) <= latest
         ]
         found_messages.sort(key=lambda m: float(m.ts), reverse=True)
         include_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")

@@ -1,7 +1,7 @@
-"""The test kit's requests sent as Socket Mode envelopes to the app connected to the fake.
+"""The test kit's requests sent as Socket Mode envelopes through the fake's WebSocket.
 
-Apart from testkit.socket_mode, so the WebSocket server (which the fake starts) never
-imports the request builders (which import the fake): no circle in the test kit.
+Apart from testkit.socket_mode (the server) so that the server need not import the HTTP
+driver, and the fake the server: no import circle inside the test kit.
 """
 
 from __future__ import annotations
@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import urllib.parse
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slack_bolt import BoltResponse
 
 from testkit.requests import SlackDriver
-from testkit.slack import FakeSlack
+
+if TYPE_CHECKING:
+    from testkit.slack import FakeSlack
 
 
 @dataclass

@@ -14,13 +14,18 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-if TYPE_CHECKING:
-    from testkit.slack import FakeSlack
+
+class Recorder(Protocol):
+    """What the server needs of the fake it belongs to: where to record a violation (a
+    protocol, so that this module and testkit.slack do not import each other)."""
+
+    violations: list[str]
+
 
 ACK_SECONDS = 3.0
 
@@ -34,7 +39,7 @@ class _Pending:
 class SocketModeServer:
     """The endpoint apps.connections.open answers; envelopes go to the newest connection."""
 
-    def __init__(self, fake: FakeSlack) -> None:
+    def __init__(self, fake: Recorder) -> None:
         self.fake = fake
         self._lock = threading.Lock()
         self._connected = threading.Condition(self._lock)

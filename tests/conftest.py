@@ -78,8 +78,8 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
+def fake_slack(clock: FrozenClock) -> Iterator[FakeSlack]:
+    fake = FakeSlack(clock=clock).start()
     yield fake
     fake.stop()
     assert fake.violations == [], (
@@ -106,6 +106,7 @@ def make_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Setti
         "bot_token": BOT_TOKEN,
         "signing_secret": SIGNING_SECRET,
         "admins": frozenset({ADMIN}),
+        "secret": "test secret of the forget-me hashes",
     }
     values.update(overrides)
     return Settings(**values)

@@ -56,27 +56,10 @@ def _top_level(path: Path) -> set[str]:
     return found
 
 
-def _type_checking_only(tree: ast.Module) -> set[int]:
-    """Ids of the import nodes under `if TYPE_CHECKING:` (never run, so never a circle)."""
-    skipped: set[int] = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.If):
-            continue
-        test = node.test
-        name = test.id if isinstance(test, ast.Name) else getattr(test, "attr", None)
-        if name == "TYPE_CHECKING":
-            for child in node.body:
-                skipped.update(id(n) for n in ast.walk(child))
-    return skipped
-
-
-def _modules(path: Path, *, runtime_only: bool = False) -> set[str]:
+def _modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
-    skipped = _type_checking_only(tree) if runtime_only else set()
     found: set[str] = set()
     for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -116,7 +99,7 @@ def _graph(package: str) -> dict[str, set[str]]:
     }
     graph: dict[str, set[str]] = defaultdict(set)
     for name, path in modules.items():
-        for imported in _modules(path, runtime_only=True):
+        for imported in _modules(path):
             target = imported if imported in modules else imported.rsplit(".", 1)[0]
             if target in modules and target != name and not target.endswith("__init__"):
                 graph[name].add(target)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import Mentorbot
+from handlers.commands import MENTION
 from handlers.ids import Block
-from handlers.program_admin import MENTION, program_settings_form
+from handlers.program_admin import program_settings_form
 from testkit import manifest
 from testkit.slack import METHODS, TYPE_PREFIX
 
@@ -27,23 +28,38 @@ def _channel_kinds(element: dict[str, Any]) -> set[str]:
     return set(include)
 
 
+def _picker_kinds() -> dict[str, set[str]]:
+    """The conversation types each settings-modal channel picker can choose."""
+    form = program_settings_form(None, None).to_dict()
+    return {
+        block["block_id"]: _channel_kinds(block["element"])
+        for block in form["blocks"]
+        if block.get("block_id") in (Block.P_ADMIN_CHANNEL, Block.P_CHANNEL)
+    }
+
+
 def _conversation_kinds() -> dict[str, set[str]]:
     """The conversation types each per-type method is called on.
 
     conversations.open opens DMs and group DMs by user ids (the outbox's dm_to and
     notify.tell_in_dm); the outbox posts, and after an uncertain attempt reads history, in
     those and in each program's admin and program channels, whatever the settings modal
-    lets an admin pick.
+    lets an admin pick; the settings modal reads conversations.info of the admin channel
+    to check the bot is in it.
     """
-    form = program_settings_form(None).to_dict()
-    channels: set[str] = set()
-    for block in form["blocks"]:
-        if block.get("block_id") in (Block.P_ADMIN_CHANNEL, Block.P_CHANNEL):
-            channels |= _channel_kinds(block["element"])
+    pickers = _picker_kinds()
+    channels = set().union(*pickers.values())
     return {
         "conversations.open": {"im", "mpim"},
         "conversations.history": {"im", "mpim", *channels},
+        "conversations.info": pickers[Block.P_ADMIN_CHANNEL],
     }
+
+
+# Events whose scope depends on the channel type, and the channels they arrive from: a join
+# to the program channel (its picker's types) invites the newcomer.
+EVENT_KINDS = {"member_joined_channel": Block.P_CHANNEL}
+EVENT_SCOPE = {"public": "channels:read", "private": "groups:read"}
 
 
 def scopes_used() -> set[str]:
@@ -58,6 +74,10 @@ def scopes_used() -> set[str]:
         assert method in kinds, f"{method}: say which conversation types the product uses"
         prefixes = {TYPE_PREFIX[kind] for kind in kinds[method]}
         used |= {s for s in needed if s.split(":")[0] in prefixes}
+    pickers = _picker_kinds()
+    for event in manifest.load().events:
+        if event in EVENT_KINDS:
+            used |= {EVENT_SCOPE[k] for k in pickers[EVENT_KINDS[event]] if k in EVENT_SCOPE}
     return used | {"commands"}  # the slash command itself
 
 

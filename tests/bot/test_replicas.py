@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -39,6 +40,7 @@ def test_killing_the_leader_hands_over_and_nothing_is_lost_or_repeated(
     bot: Mentorbot, engine: Engine, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     _announce(bot, fake_slack, clock)
+    fake_slack.clock = lambda: datetime.now(UTC)  # the replicas live in real time
     arrived, release = fake_slack.hold("chat.postMessage")
     replicas = [
         subprocess.Popen(

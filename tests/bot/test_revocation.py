@@ -46,6 +46,7 @@ def _revoked(engine: Engine) -> bool:
 def test_a_restart_with_a_working_token_brings_delivery_back(
     fake_slack: FakeSlack, engine: Engine
 ) -> None:
+    fake_slack.add_channel(CHANNEL, "news")
     with Session(engine) as s, s.begin():
         _revoked_workspace_with_a_message(s, datetime.now(UTC))
     served = start_serve(
@@ -67,6 +68,7 @@ def test_a_restart_with_a_working_token_brings_delivery_back(
 def test_the_periodic_check_lifts_the_mark_only_once_slack_takes_the_token(
     bot: Mentorbot, fake_slack: FakeSlack, clock: FrozenClock, engine: Engine
 ) -> None:
+    fake_slack.add_channel(CHANNEL, "news")
     with bot.sessions.begin() as s:
         _revoked_workspace_with_a_message(s, clock())
     status = SlackStatus(bot.client, clock)

@@ -144,7 +144,7 @@ def test_crash_after_slack_accepted_does_not_post_twice(
     # Simulate a process that died after Slack accepted the post but before marking it.
     with bot.sessions.begin() as s:
         [pending] = outbox.list_due(s, bot.deps.clock())
-        outbox.begin_attempt(s, pending.id)
+        outbox.begin_attempt(s, pending.id, at=bot.deps.clock())
         outbox.remember_channel(s, pending.id, C1)
     bot.client.chat_postMessage(
         channel=C1,
@@ -157,13 +157,46 @@ def test_crash_after_slack_accepted_does_not_post_twice(
     assert states(bot) == {"k1": "sent"}
 
 
+def test_the_check_after_a_crash_reads_only_the_attempts_window_and_the_bots_own_posts(
+    bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int, clock: FrozenClock
+) -> None:
+    """Pairs talk in their group DM; the bot may read it only to find its own post, in the
+    few minutes around the attempt whose outcome it does not know, with a small limit."""
+    queue(bot, workspace_id, "k1", C1, "only once")
+    with bot.sessions.begin() as s:
+        [pending] = outbox.list_due(s, bot.deps.clock())
+        outbox.begin_attempt(s, pending.id, at=clock())
+        outbox.remember_channel(s, pending.id, C1)
+    attempt = clock()
+    bot.client.chat_postMessage(
+        channel=C1,
+        text="only once",
+        metadata={"event_type": "mentorbot_message", "event_payload": {"key": "k1"}},
+    )
+    clock.advance(minutes=30)  # the pair talks on; the worker restarts later
+    for n in range(40):
+        bot.client.chat_postMessage(channel=C1, text=f"people talking {n}")
+    fake_slack.reset_calls()
+
+    report = bot.deliverer.run_once()
+
+    assert (report.sent, report.recovered) == (0, 1)
+    [read] = fake_slack.calls_to("conversations.history")
+    assert read.args["channel"] == C1
+    oldest, latest = float(read.args["oldest"]), float(read.args["latest"])
+    assert attempt.timestamp() - 180 <= oldest <= attempt.timestamp()
+    assert attempt.timestamp() <= latest <= attempt.timestamp() + 180
+    assert int(read.args["limit"]) <= 30
+    assert len([m for m in fake_slack.messages_in(C1) if m.text == "only once"]) == 1
+
+
 def test_crash_before_slack_call_sends_on_restart(
     bot: Mentorbot, fake_slack: FakeSlack, workspace_id: int
 ) -> None:
     queue(bot, workspace_id, "k1", C1, "eventually")
     with bot.sessions.begin() as s:
         [pending] = outbox.list_due(s, bot.deps.clock())
-        outbox.begin_attempt(s, pending.id)
+        outbox.begin_attempt(s, pending.id, at=bot.deps.clock())
         outbox.remember_channel(s, pending.id, C1)
     assert bot.deliverer.run_once().sent == 1
     assert [m.text for m in fake_slack.messages_in(C1)] == ["eventually"]

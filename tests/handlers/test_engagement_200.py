@@ -119,6 +119,7 @@ def _expected(life: str, role: str) -> list[tuple[str, str]]:
     checkin = ("checkin", f"Mon {pair}")
     keep_going = ("keep-going:1", "Mon 10:00")  # four quiet weeks: asked privately
     ending = [("final-final", "Mon 10:00")]
+    ending += [("impact", "Mon 10:00")] if role == "mentor" else []  # what it achieved
     ending += [("invite-mentor", "Mon 10:00")] if role == "mentee" else []
     ending += [("thanks", f"Mon {pair}")]
     if life == "A":  # met at the first check-in; only mentees answer their pulses

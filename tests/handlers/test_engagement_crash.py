@@ -67,6 +67,7 @@ def test_killed_nudge_run_neither_loses_nor_repeats(
     intros = sum(_posted_keys(fake_slack).values())
 
     arrived, release = fake_slack.hold("chat.postMessage", after=posts_before_kill)
+    clock.set(DELIVER_AT)  # Slack stamps the worker's posts on the worker's clock
     kill_when(
         arrived,
         "tests.support.engage_worker",
@@ -85,7 +86,10 @@ def test_killed_nudge_run_neither_loses_nor_repeats(
         )
     assert 0 < checkins <= PAIRS
     assert queued == checkins
+    posts = len(fake_slack.calls_to("chat.postMessage"))
     release.set()  # Slack finishes the post it was holding when the process died
+    while len(fake_slack.calls_to("chat.postMessage")) == posts:  # stamped on the worker's clock
+        arrived.wait(0.01)
 
     clock.set(JOB_AT)  # the restarted leader runs the job again, then delivers
     run_engagement(bot.sessions, bot.deps.clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import Mentorbot
@@ -42,6 +43,12 @@ def _settings(**overrides: Any) -> dict[str, Any]:
     }
     values.update(overrides)
     return values
+
+
+@pytest.fixture(autouse=True)
+def _admin_channel(fake_slack: FakeSlack) -> None:
+    """The admin channel the settings pick: private, with mentorbot invited."""
+    fake_slack.add_channel("CADMIN0001", "mentoring-admins", private=True, members=[ADMIN])
 
 
 def _drain(bot: Mentorbot) -> None:
@@ -148,3 +155,70 @@ def test_program_admins_are_added_and_removed_by_mention(
     with bot.sessions.begin() as s:
         actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
         assert actions == ["program.create", "admin.add", "admin.remove"]
+
+
+@pytest.mark.parametrize(
+    ("channel", "private", "bot_member", "error"),
+    [
+        ("CPUBLIC001", False, True, "Choose a private channel"),
+        ("CSECRET001", True, False, "not in that channel"),
+    ],
+)
+def test_a_public_channel_or_one_without_the_bot_is_refused_as_admin_channel(
+    bot: Mentorbot,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    channel: str,
+    private: bool,
+    bot_member: bool,
+    error: str,
+) -> None:
+    """The picker offers private channels only; a crafted submission naming another channel
+    (previews name people) is refused next to the field and stores nothing."""
+    fake_slack.add_channel(channel, private=private, bot_member=bot_member)
+    fake_slack.tolerate("channel_not_found")  # Slack's answer for a private one the bot is not in
+    crafted = _settings(
+        **{
+            Block.P_ADMIN_CHANNEL: {
+                V: {"type": "conversations_select", "selected_conversation": channel}
+            }
+        }
+    )
+    answer = ack_json(
+        slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, crafted, private_metadata="{}")
+    )
+    assert answer["response_action"] == "errors"
+    assert error in answer["errors"][Block.P_ADMIN_CHANNEL]
+    with bot.sessions.begin() as s:
+        assert s.scalars(select(Program)).all() == []
+
+
+def test_workspace_admins_name_workspace_admins_who_run_every_program(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    ack_json(slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, _settings(), private_metadata="{}"))
+    carol, dave = "UCAROL0001", "UDAVE00001"
+    assert "only program admins" in ack_json(slack.command(carol, "admin program create"))["text"]
+    said = ack_json(slack.command(ADMIN, f"admin add <@{carol}> --workspace"))["text"]
+    assert "now a workspace admin" in said
+    # every program is now hers, and so is creating one
+    assert "Engineering mentoring" in ack_json(slack.command(carol, "admin program list"))["text"]
+    slack.command(carol, "admin program create")
+    opened = [v["callback_id"] for v in fake_slack.state.views.values()]
+    assert opened == [Callback.PROGRAM_SETTINGS]
+    # a program admin may add program admins, but not name a workspace admin
+    assert "now an admin" in ack_json(slack.command(carol, f"admin add <@{dave}>"))["text"]
+    refused = ack_json(slack.command(dave, f"admin add <@{dave}> --workspace"))["text"]
+    assert "only workspace admins" in refused
+    assert "only workspace admins" in ack_json(slack.command(dave, "admin program create"))["text"]
+    removed = ack_json(slack.command(ADMIN, f"admin remove <@{carol}> --workspace"))["text"]
+    assert "no longer a workspace admin" in removed
+    assert "only program admins" in ack_json(slack.command(carol, "admin program list"))["text"]
+    with bot.sessions.begin() as s:
+        actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == [
+        "program.create",
+        "workspace_admin.add",
+        "admin.add",
+        "workspace_admin.remove",
+    ]

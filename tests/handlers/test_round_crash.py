@@ -29,6 +29,7 @@ def test_killed_worker_neither_loses_nor_repeats_an_intro(
         "tests.support.outbox_worker",
         engine.url.render_as_string(hide_password=False),
         fake_slack.api_url,
+        clock().isoformat(),
     )
     before = len(fake_slack.calls_to(held))
     release.set()  # Slack finishes what it was asked before the crash

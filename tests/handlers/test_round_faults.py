@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
@@ -23,6 +24,7 @@ from tests.support.rounds_world import (
     intro_keys_posted,
     make_rounds_world,
 )
+from tests.support.work import land_all, next_due
 
 PAIRS = 6
 
@@ -34,6 +36,7 @@ def _announce(bot: Mentorbot, fake: FakeSlack, clock: FrozenClock) -> RoundsWorl
     with bot.sessions.begin() as s:
         start_round(s, world.program_id, at=clock())
     drain(bot.sessions, clock)  # the leader queues the intros
+    land_all(bot, clock)  # and each lands in its pair's hours
     return world
 
 
@@ -54,7 +57,8 @@ def _until_done(bot: Mentorbot, clock: FrozenClock, step: Callable[[], object]) 
         step()
         if _pending(bot) == 0:
             return
-        clock.advance(seconds=61)
+        due = next_due(bot)  # a retry's wait, or a message's landing time
+        clock.set(max(clock() + timedelta(seconds=61), due or clock()))
     raise AssertionError("outbox never drained")
 
 

@@ -24,17 +24,20 @@ from sqlalchemy import func, select
 
 from bot.app import Mentorbot
 from bot.work import drain
+from handlers.forms import V
+from handlers.ids import Block, Callback
 from handlers.listen import Answer
 from handlers.pacing import Pacer
 from models import outbox
-from models.tables import Base, Enrollment, OutboxMessage, Skill, Workspace
+from models.tables import Base, Enrollment, OutboxMessage, Program, Skill, Workspace
 from models.workspace import ensure_person
 from testkit.manifest import web_api_methods
-from testkit.requests import SlackDriver
+from testkit.requests import SlackDriver, ack_json
 from testkit.slack import FakeSlack
 from tests.conftest import ADMIN
 from tests.handlers.test_enroll import ALICE, _join, _world
 from tests.handlers.test_home import _open_home
+from tests.handlers.test_program_admin import _settings
 from tests.support.clock import FrozenClock
 from tests.support.enroll_world import opened_form
 
@@ -56,6 +59,7 @@ METHODS_SWEPT = {
     "users.lookupByEmail",
     "chat.postEphemeral",
     "auth.test",
+    "conversations.info",
 }
 
 
@@ -79,7 +83,7 @@ def _join_once(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
 def _submit_join(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
     with bot.sessions() as s:
         goal = s.scalars(select(Skill.id).order_by(Skill.id)).first()
-    assert _join(slack, fake, ALICE, role="mentee", goals=[goal]) == {}
+    assert "errors" not in _join(slack, fake, ALICE, role="mentee", goals=[goal])
 
 
 def _join_in_new_zone(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
@@ -92,6 +96,26 @@ def _join_in_new_zone(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> No
 
 def _home(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
     _open_home(slack, ALICE)
+
+
+def _create_program(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
+    """A new program whose admin channel the settings modal checks with conversations.info."""
+    fake.add_channel("CSALES0001", "sales-admins", private=True, members=[ADMIN])
+    values = _settings(
+        **{
+            Block.P_NAME: {V: {"type": "plain_text_input", "value": "Sales"}},
+            Block.P_ADMIN_CHANNEL: {
+                V: {"type": "conversations_select", "selected_conversation": "CSALES0001"}
+            },
+        }
+    )
+    answer = ack_json(slack.submit(ADMIN, Callback.PROGRAM_SETTINGS, values, private_metadata="{}"))
+    assert answer == {}, answer
+
+
+def _programs(bot: Mentorbot) -> set[str]:
+    with bot.sessions() as s:
+        return set(s.scalars(select(Program.name)))
 
 
 def _export(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack) -> None:
@@ -122,6 +146,7 @@ INTERACTIVE: dict[str, tuple[Scenario, Callable[[Mentorbot, FakeSlack], bool]]] 
         lambda bot, fake: _enrolled(bot) == 1 and "New_York" in str(opened_form(fake)),
     ),
     "views.publish": (_home, lambda bot, fake: ALICE in fake.state.home),
+    "conversations.info": (_create_program, lambda bot, fake: "Sales" in _programs(bot)),
 }
 
 

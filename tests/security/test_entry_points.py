@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from slack_bolt import BoltRequest
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.app import Mentorbot
-from bot.jobs import prune_replay_keys
+from bot.jobs import apply_retention
 from models.tables import Base, ProcessedEvent
 from testkit.requests import SlackDriver, ack_json, sign
 from testkit.slack import FakeSlack
@@ -137,6 +138,7 @@ def test_replay_keys_are_forgotten_after_the_window_but_event_ids_are_kept(
         s.add(ProcessedEvent(event_id="Ev0001", received_at=clock()))
     clock.advance(minutes=11)
 
-    assert prune_replay_keys(bot.sessions, bot.deps.clock) == 1
+    pruned = apply_retention(bot.sessions, bot.deps.clock, timedelta(days=30))
+    assert pruned.signatures == 1
     with bot.sessions.begin() as s:
         assert s.scalars(select(ProcessedEvent.event_id)).all() == ["Ev0001"]

@@ -42,3 +42,25 @@ def live_through(bot: Mentorbot, clock: Any, *, days: int = 14) -> int:
             clock.set(due)
         sent += settle(bot)
     return sent
+
+
+def _pending_times(bot: Mentorbot) -> tuple[Any, Any]:
+    with bot.sessions() as s:
+        row = s.execute(
+            select(
+                func.min(OutboxMessage.next_attempt_at), func.max(OutboxMessage.next_attempt_at)
+            ).where(OutboxMessage.state == "pending")
+        ).one()
+    return row[0], row[1]
+
+
+def land_all(bot: Mentorbot, clock: Any) -> None:
+    """Step the clock to the moment every queued message is due (the last landing time)."""
+    _, last = _pending_times(bot)
+    if last is not None and last > clock():
+        clock.set(last)
+
+
+def next_due(bot: Mentorbot) -> Any:
+    """When the soonest queued message is due (None: nothing queued)."""
+    return _pending_times(bot)[0]
