@@ -118,11 +118,9 @@ class Payloads:
                 "channel_id": channel_id,
                 "message_ts": message_ts or "1.000001",
             }
-            payload["message"] = message or {
-                "type": "message",
-                "ts": message_ts or "1.000001",
-                "text": "",
-            }
+            payload["message"] = {"type": "message", "ts": message_ts or "1.000001", "text": ""}
+            if message is not None:  # the clicked message as Slack sends it: text and blocks
+                payload["message"].update(message)
         if view is not None:
             # A click in a view (App Home, a modal) has no message to answer: no response_url.
             payload["view"] = view
@@ -226,6 +224,15 @@ class SlackDriver:
         return self.send(body, content_type="application/x-www-form-urlencoded")
 
     def action(self, user_id: str, action_id: str, value: str = "", **kwargs: Any) -> BoltResponse:
+        """Click a button; with channel_id and message_ts of a message the fake holds, the
+        payload carries that message's text and blocks, as Slack's does."""
+        fake = self.payloads.slack
+        channel, ts = kwargs.get("channel_id"), kwargs.get("message_ts")
+        if fake is not None and channel and ts and "message" not in kwargs:
+            with fake.lock:
+                found = [m for m in fake.state.messages if m.channel == channel and m.ts == ts]
+            if found:
+                kwargs["message"] = {"text": found[0].text, "blocks": found[0].blocks or []}
         body = self.payloads.block_action(user_id, action_id, value, **kwargs)
         return self.send(body, content_type="application/x-www-form-urlencoded")
 

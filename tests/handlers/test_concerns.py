@@ -207,7 +207,7 @@ def test_admins_pause_reply_and_end_kindly_and_every_step_is_in_the_trail(
 
     # an admin of another program is refused, even holding the button's value
     slack.action(OTHER_ADMIN, Action.CONCERN_PAUSE, value)
-    assert "Only admins of this program" in json.dumps(fake_slack.state.responses[-1])
+    assert "only admins of" in json.dumps(fake_slack.state.responses[-1]).lower()
 
     slack.action(PROGRAM_ADMIN, Action.CONCERN_PAUSE, value)
     with bot.sessions.begin() as s:
