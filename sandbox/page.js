@@ -125,9 +125,30 @@ function conversationChoices(element) {
   return state.sidebar.filter((c) => kinds.includes(c.kind));
 }
 
+// Slack asks first when an element carries a confirm object; nothing is sent on Cancel.
+function confirmFirst(confirm, go) {
+  if (!confirm) { go(); return; }
+  const backdrop = document.getElementById("confirm-backdrop");
+  document.getElementById("confirm-title").textContent = confirm.title ? confirm.title.text : "Are you sure?";
+  document.getElementById("confirm-text").replaceChildren(textOf(confirm.text));
+  const yes = document.getElementById("confirm-yes");
+  const no = document.getElementById("confirm-no");
+  yes.textContent = confirm.confirm ? confirm.confirm.text : "Yes";
+  yes.className = confirm.style === "danger" ? "primary danger" : "primary";
+  no.textContent = confirm.deny ? confirm.deny.text : "Cancel";
+  const close = () => { backdrop.hidden = true; yes.onclick = null; no.onclick = null; };
+  yes.onclick = () => { close(); go(); };
+  no.onclick = close;
+  backdrop.hidden = false;
+}
+
 // An interactive element: in a message or Home (act on change or click) or a modal input.
 function element(block, elem, onAct) {
   const type = elem.type;
+  if (onAct && elem.confirm) {
+    const act = onAct;
+    onAct = (action) => confirmFirst(elem.confirm, () => act(action));
+  }
   const data = { "data-block": block.block_id || "", "data-action": elem.action_id || "", "data-type": type };
   if (type === "button") {
     const style = elem.style ? " " + elem.style : "";

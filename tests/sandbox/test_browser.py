@@ -165,6 +165,15 @@ class Screen:
         self.wait.until(clicked)
         self.idle()
 
+    def answer_confirm(self, yes: bool) -> str:
+        """Answer the confirm dialog Slack shows before a button acts; the question asked."""
+        dialog = self.wait.until(ec.visibility_of_element_located((By.ID, "confirm")))
+        question = str(dialog.text)
+        self.find("#confirm-yes" if yes else "#confirm-no").click()
+        self.wait.until(ec.invisibility_of_element_located((By.ID, "confirm")))
+        self.idle()
+        return question
+
 
 def join(screen: Screen, user: str, role: str) -> None:
     screen.be(user)
@@ -219,7 +228,12 @@ def test_a_program_played_in_the_browser(driver: WebDriver, page: str, shots: Pa
     screen.command("/mentor admin round")
     assert "2 matches" in screen.wait_item("Round preview")
     driver.save_screenshot(str(shots / "round-preview.png"))
+    # Approve asks first: Cancel sends nothing, the preview keeps its buttons
     screen.click("Round preview", Action.ROUND_APPROVE)
+    assert "2" in screen.answer_confirm(yes=False)
+    assert not any("approved the" in t for t in screen.items())
+    screen.click("Round preview", Action.ROUND_APPROVE)
+    screen.answer_confirm(yes=True)
     screen.wait_item("approved the")
     screen.wait.until(
         lambda d: not screen.all(f'#items button[data-action="{Action.ROUND_APPROVE}"]')
