@@ -331,9 +331,11 @@ async function act(path, body) {
   await refresh();
 }
 
-function when(iso) {
-  const d = new Date(iso);
-  return d.toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }) + " UTC";
+// A moment as the person reads it: in their own zone (Slack shows every time in the reader's).
+function when(iso, zone) {
+  const tz = zone || (state.people.find((p) => p.id === state.you) || {}).tz || "UTC";
+  return new Date(iso).toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short",
+    hour: "2-digit", minute: "2-digit", timeZone: tz, timeZoneName: "short" });
 }
 
 function drawSidebar(s) {
@@ -422,10 +424,10 @@ function drawModal(s) {
 
 function draw(s) {
   state.last = s;
-  document.getElementById("now").textContent = when(s.now);
+  document.getElementById("now").textContent = when(s.now, "UTC") + " · yours: " + when(s.now);
   document.getElementById("now").setAttribute("datetime", s.now);
   const next = document.getElementById("next-delivery");
-  next.title = s.next_delivery ? "Next message due " + when(s.next_delivery) : "Nothing queued";
+  next.title = s.next_delivery ? "Next message due " + when(s.next_delivery, "UTC") : "Nothing queued";
   next.disabled = !s.next_delivery;
   const refused = document.getElementById("refused");
   refused.hidden = !s.refused.length;
