@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session, lazyload
 
 from flows import impact, notices
 from flows.matches import end_kindly, hours_of, to_members
-from flows.notify import ToChannel, cancel_about_match, emit, emitted
+from flows.notify import ToChannel, cancel_about_match, emit, emitted, lands_at
 from matching.landing import landing_time
 from models import engagement as store
-from models import goals
+from models import goals, outbox
 from models.engagement import close_surveys
 from models.matches import Member, list_members, list_open_match_ids
 from models.states import (
@@ -65,13 +65,23 @@ class _Step:
     def days(self, name: str) -> timedelta:
         return timedelta(days=store.threshold(self.program, name))
 
-    def emit(self, notice: notices.Notice, readers: Sequence[Member]) -> bool:
+    def emit(
+        self,
+        notice: notices.Notice,
+        readers: Sequence[Member],
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Queue `notice` at its landing time, or at the first one after `not_before`."""
+        to = to_members(readers)
+        # a landing at the very moment of `not_before` is fine (sent after it, by priority)
+        after = max(self.at, not_before - timedelta(seconds=1)) if not_before else self.at
         return emit(
             self.s,
             notice,
-            to=to_members(readers),
+            to=to,
             workspace_id=self.program.workspace_id,
             at=self.at,
+            not_before=lands_at(notice, to, after),
         )
 
 
@@ -137,7 +147,9 @@ def _invite_goals(step: _Step) -> None:
         notice = notices.GoalsInvite(match.id, member.person_id, step.program.name)
         if emitted(step.s, notice.key) or goals.goals_in_match(step.s, match.id, member.person_id):
             continue
-        step.emit(notice, [member])
+        # never before the intro it follows (a pair's intro lands at a time in both hours)
+        intro = outbox.pending_until(step.s, match.id, notices.MatchIntro.KIND)
+        step.emit(notice, [member], not_before=intro)
 
 
 def _ask_checkin(step: _Step) -> None:

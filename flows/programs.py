@@ -17,6 +17,7 @@ from flows import notices
 from flows.disclosure import Figure, count
 from flows.notify import Reader, ToPeople, emit
 from matching.landing import Hours
+from models import taxonomy
 from models.admins import (
     Authority,
     add_admin,
@@ -30,7 +31,7 @@ from models.errors import InvalidError, NotAllowedError, NotFoundError
 from models.program_admin import ProgramSettings, create_program, options_of, update_program
 from models.programs import list_programs, resolve_program
 from models.states import Role
-from models.tables import Program
+from models.tables import Program, Skill
 from models.taxonomy import add_skill
 from models.workspace import ensure_person, ensure_workspace, get_workspace
 
@@ -243,3 +244,80 @@ def set_admin(
             details={"person": target},
         )
     return AdminChange(changed, program.name if program else None)
+
+
+@dataclass(frozen=True)
+class SkillChange:
+    program_name: str
+    skill: str
+    into: str | None  # the skill it was merged into; None when retired
+    profiles: int  # how many profiles it was in
+
+
+class SkillNotFoundError(InvalidError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.known = known
+
+
+def _skill(s: Session, program: Program, name: str) -> Skill:
+    found = taxonomy.find_skill(s, program.id, name)
+    if found is None:
+        known = [k.name for k in taxonomy.list_skills(s, program.id)]
+        raise SkillNotFoundError(name, known)
+    return found
+
+
+def change_skill(
+    s: Session,
+    team_id: str,
+    actor: str,
+    program_name: str | None,
+    authority: Authority,
+    name: str,
+    *,
+    into: str | None,
+    at: datetime,
+) -> SkillChange:
+    """Merge a skill into another (everyone who had it keeps their choice under the other
+    name) or retire it (it leaves the form and every profile). Admins of the program may."""
+    workspace = ensure_workspace(s, team_id, at)
+    program = administered(s, workspace.id, program_name, authority)
+    source = _skill(s, program, name)
+    source_name = source.name
+    if into is None:
+        if taxonomy.asked_about(s, source.id):
+            raise InvalidError("asked about")
+        profiles = taxonomy.retire_skill(s, source)
+        merged_into = None
+    else:
+        target = _skill(s, program, into)
+        if target.id == source.id:
+            raise InvalidError("same skill")
+        merged_into = target.name
+        profiles = taxonomy.merge_skill(s, source, target)
+    record(
+        s,
+        action="skill.merge" if into is not None else "skill.retire",
+        at=at,
+        workspace_id=workspace.id,
+        actor_slack_user_id=actor,
+        target=f"program:{program.id}",
+        details={"skill": source_name, "into": merged_into, "profiles": profiles},
+    )
+    return SkillChange(program.name, source_name, merged_into, profiles)
+
+
+def skills_of(
+    s: Session, team_id: str, program_name: str | None, authority: Authority
+) -> tuple[str, list[tuple[str, list[str]]]]:
+    """The program's skills by cluster, for its admins."""
+    workspace = get_workspace(s, team_id)
+    if workspace is None:
+        raise NotFoundError("workspace")
+    program = administered(s, workspace.id, program_name, authority)
+    clusters: dict[str, list[str]] = {}
+    for skill in taxonomy.list_skills(s, program.id):
+        clusters.setdefault(skill.cluster, []).append(skill.name)
+    return program.name, sorted(clusters.items())

@@ -21,9 +21,11 @@ ADMIN_HELP = """*Admin commands*
 • `/mentor admin program create|edit|list`
 • `/mentor admin round [program] [--dry-run]`
 • `/mentor admin report [program]` · `/mentor admin export [program]`
-• `/mentor admin concerns`: open concerns in the programs you run
-• `/mentor admin add @user [program]` · `/mentor admin remove @user [program]`
-  (workspace admins: `--workspace` names an admin of every program)"""
+• `/mentor admin concerns [program]`: open concerns in the programs you run
+• `/mentor admin skills [program]`: list them; `merge "A" into "B"` or `retire "A"`
+• `/mentor admin add` (a form), or `/mentor admin add @user [program]` ·
+  `/mentor admin remove @user [program]` (workspace admins: `--workspace` names an admin of
+  every program)"""
 
 UNKNOWN_SUBCOMMAND = "I don't know `{word}`. Here is what I can do:"
 NOT_ADMIN = "Sorry, only program admins can do that. Ask one of your program admins."
@@ -132,6 +134,26 @@ ADMIN_USAGE = (
     " workspace admins may add `--workspace` to name an admin of every program."
 )
 ADMIN_ADDED = "<@{user}> is now an admin of *{program}*."
+SKILLS_HEADER = "*Skills in {program}*"
+SKILLS_HOW = (
+    'Fold a duplicate into another with `/mentor admin skills merge "K8s" into'
+    ' "Kubernetes" [program]` (everyone keeps their choice), or take one out of the form'
+    ' with `/mentor admin skills retire "Name" [program]`.'
+)
+SKILLS_USAGE = (
+    'Use `/mentor admin skills merge "Old name" into "New name" [program]` or'
+    ' `/mentor admin skills retire "Name" [program]`.'
+)
+SKILL_MERGED = (
+    "*{skill}* is merged into *{into}* in *{program}*: {n} profiles now say {into} instead."
+)
+SKILL_RETIRED = "*{skill}* is retired from *{program}*: it left the form and {n} profiles."
+SKILL_UNKNOWN = "There is no skill called `{skill}` there. Some it has: {known}."
+SKILL_ASKED_ABOUT = (
+    "People have asked experts about that skill, so retiring it would erase their history:"
+    " merge it into another instead."
+)
+SKILL_SAME = "Those are the same skill."
 ADMIN_FORM_ADD_TITLE = "Add an admin"
 ADMIN_FORM_REMOVE_TITLE = "Remove an admin"
 ADMIN_FORM_ADD = "Add"
@@ -327,6 +349,7 @@ EXPORT_POSTED = "The CSV for *{program}* (one row per match) is on its way to {c
 REPORT_NO_CHANNEL = "*{program}* has no admin channel: set one with `/mentor admin program edit`."
 
 MORE_NOT_SHOWN = "…and {n} more sections not shown here."
+JOIN_MORE_PROGRAMS = "…and {n} more programs: join one by name with `/mentor join <program>`."
 CHART_TITLE = "{program}: match rate and pulse per round"
 CHART_LEGEND = (
     "Bars: share of mentees matched in each round (left scale). "
@@ -567,7 +590,7 @@ JOINED_TITLE = "You're in"
 ROUND_INTROS_PACED = (
     "Slack opens new conversations at about 50 a minute, so the last intro should arrive by {by}."
 )
-ROUND_PREVIEW_OPTIMAL = "Optimal: {certificate}"
+ROUND_PREVIEW_OPTIMAL = "{certificate}"  # the engine says "Optimal: …" or "Not proved optimal"
 ROUND_PREVIEW_LOAD_EVEN = "Load: every mentor has a first mentee before anyone has a second."
 ROUND_PREVIEW_LOAD = (
     "Load: {doubled} mentors have two or more mentees while {idle} with room have none;"

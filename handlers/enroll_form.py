@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     CheckboxesElement,
     InputBlock,
     InputInteractiveElement,
+    MarkdownTextObject,
     NumberInputElement,
     Option,
     OptionGroup,
@@ -308,7 +309,12 @@ def enrollment_form(ctx: FormContext, form: ProfileForm) -> View:
 
 
 def program_choice(programs: Sequence[tuple[int, str]]) -> View:
-    options = [option(str(pid), plain(name, 75)) for pid, name in programs[:100]]
+    """A menu of the open programs; past a menu's 100 options, how to name the others."""
+    options = [option(str(pid), plain(name, 75)) for pid, name in programs[:GROUP_SIZE]]
+    more: list[Any] = []
+    if len(programs) > GROUP_SIZE:
+        note = copy.JOIN_MORE_PROGRAMS.format(n=len(programs) - GROUP_SIZE)
+        more = [SectionBlock(text=MarkdownTextObject(text=note))]
     return View(
         type="modal",
         callback_id=Callback.JOIN_PROGRAM,
@@ -322,7 +328,8 @@ def program_choice(programs: Sequence[tuple[int, str]]) -> View:
                 element=StaticSelectElement(
                     action_id=V, placeholder=copy.FORM_CHOOSE, options=options
                 ),
-            )
+            ),
+            *more,
         ],
     )
 

@@ -157,6 +157,8 @@ def tell_in_dm(slack_user_id: str, text: str) -> AfterAck:
     their Slackbot DM instead, so the app's DM is opened first."""
 
     def send(slack: Slack) -> None:
+        if not slack_user_id:  # a request that names nobody: there is no one to tell
+            return
         channel = slack.client.conversations_open(users=slack_user_id)["channel"]["id"]
         slack.client.chat_postMessage(channel=channel, text=text)
 

@@ -23,6 +23,7 @@ from handlers import (
     program_admin,
     reports,
     rounds,
+    skills,
 )
 from handlers.commands import CommandRouter
 from handlers.context import Deps
@@ -43,6 +44,7 @@ def register(
     enrollment.register(registrar, router, deps)
     program_admin.register(registrar, router, deps)
     admin_people.register(registrar, router, deps)
+    skills.register(router, deps)
     home.register(registrar, deps)
     enroll_events.register(registrar, deps)
     # rounds

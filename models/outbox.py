@@ -168,6 +168,17 @@ def mark_failed(s: Session, message_id: int, *, error: str) -> None:
     )
 
 
+def pending_until(s: Session, match_id: int, kind: str) -> datetime | None:
+    """When the last still-queued message of this kind about the match is due (None: none)."""
+    return s.scalar(
+        select(func.max(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.match_id == match_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.state == "pending",
+        )
+    )
+
+
 def exists(s: Session, key: str) -> bool:
     """Whether a message with this key was ever queued (sent or not)."""
     return s.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None

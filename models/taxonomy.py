@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models.errors import InvalidError
-from models.tables import Skill
+from models.tables import EnrollmentSkill, MicroRequest, Skill
 
 DEFAULT_TAXONOMY: dict[str, tuple[str, ...]] = {
     "Leadership": (
@@ -148,3 +148,61 @@ def add_skill(s: Session, program_id: int, name: str, cluster: str, at: datetime
     s.add(skill)
     s.flush()
     return skill
+
+
+def find_skill(s: Session, program_id: int, name: str) -> Skill | None:
+    """The program's skill of this name (spelling, case and spacing aside)."""
+    return s.scalar(
+        select(Skill).where(Skill.program_id == program_id, Skill.slug == slugify(name))
+    )
+
+
+def skill_uses(s: Session, skill_id: int) -> int:
+    """How many profiles offer or seek the skill."""
+    found = s.scalars(
+        select(EnrollmentSkill.enrollment_id).where(EnrollmentSkill.skill_id == skill_id)
+    )
+    return len(set(found))
+
+
+def merge_skill(s: Session, source: Skill, target: Skill) -> int:
+    """Everyone who offered or sought `source` now has `target` instead (the higher level
+    where they had both); asks about it move too; `source` is gone. Profiles moved."""
+    moved = 0
+    rows = list(s.scalars(select(EnrollmentSkill).where(EnrollmentSkill.skill_id == source.id)))
+    for row in rows:
+        have = s.get(EnrollmentSkill, (row.enrollment_id, target.id, row.kind))
+        if have is None:
+            s.add(
+                EnrollmentSkill(
+                    enrollment_id=row.enrollment_id,
+                    skill_id=target.id,
+                    kind=row.kind,
+                    level=row.level,
+                )
+            )
+        else:
+            have.level = max(have.level, row.level)
+        s.delete(row)
+        moved += 1
+    s.execute(
+        update(MicroRequest).where(MicroRequest.skill_id == source.id).values(skill_id=target.id)
+    )
+    s.flush()
+    s.delete(source)
+    s.flush()
+    return len({r.enrollment_id for r in rows}) if moved else 0
+
+
+def asked_about(s: Session, skill_id: int) -> bool:
+    """Whether a micro-mentoring ask names the skill (its history would go with it)."""
+    return s.scalar(select(MicroRequest.id).where(MicroRequest.skill_id == skill_id)) is not None
+
+
+def retire_skill(s: Session, skill: Skill) -> int:
+    """The skill leaves the form and every profile; how many profiles had it."""
+    uses = skill_uses(s, skill.id)
+    s.execute(delete(EnrollmentSkill).where(EnrollmentSkill.skill_id == skill.id))
+    s.delete(skill)
+    s.flush()
+    return uses

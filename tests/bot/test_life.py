@@ -125,6 +125,18 @@ def test_every_notice_lands_in_its_readers_hours_and_nothing_follows_an_end(
     assert kolkata
     assert all((t.hour, t.minute) == (4, 30) for t in kolkata)
 
+    # a mentee is invited to set goals for a match only once introduced to it
+    for d in life.delivered:
+        if d.kind != "goals_invite":
+            continue
+        intro = [
+            x.sent_at
+            for x in life.delivered
+            if x.kind == "match_intro" and x.match_id == d.match_id
+        ]
+        assert intro, d
+        assert d.sent_at >= intro[0], (d.readers, d.sent_at, intro)
+
     # the mentee who left hears nothing more; their partner is told once
     mentor, mentee = life.pairs["leaves"]
     match_ids = {d.match_id for d in life.delivered if mentee in d.readers and d.match_id}

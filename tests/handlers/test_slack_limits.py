@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.app import Mentorbot
 from bot.work import drain
+from handlers.enroll_form import program_choice
 from handlers.ids import Block, Callback
 from models.goals import set_milestones
 from models.tables import Goal, Program
@@ -148,3 +149,13 @@ def test_goals_of_a_mentor_with_many_mentees_fit_in_slack(
     assert "<@UMENTEE004>" not in one
     stranger = json.dumps(ack_json(slack.command("UMENTOR001", "goals show <@UNOBODY01>")))
     assert "Name one of your mentees" in stranger
+
+
+def test_a_workspace_of_more_than_100_programs_can_still_join_each() -> None:
+    """The chooser's menu takes 100; the others are named, never silently dropped."""
+    view = program_choice([(n, f"Program {n:03d}") for n in range(130)]).to_dict()
+    shown = json.dumps(view["blocks"])
+    assert "Program 099" in shown
+    assert "Program 100" not in shown
+    assert "30 more programs" in shown
+    assert "/mentor join <program>" in shown

@@ -148,6 +148,7 @@ NAMING_B = {
     ("admin", "add"): (f"<@{OUTSIDER}> eng", f"<@{OUTSIDER}> --workspace"),
     ("admin", "remove"): (f"<@{ADMIN}> eng", f"<@{ADMIN}> --workspace"),
     ("admin", "concerns"): ("eng",),
+    ("admin", "skills"): ("eng", 'merge "SQL" into "Python" eng', 'retire "SQL" eng'),
 }
 NOT_THEIRS = ("only admins of", "only workspace admins")
 
