@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance", parents=[common])
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations", parents=[common])
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="try mentorbot without Slack: a local workspace in the browser",
+        parents=[common],
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help="page port on 127.0.0.1")
+    sandbox.add_argument("--database-url", help="default: a throwaway SQLite file")
+
     # rounds
     round_cmd = sub.add_parser("round", help="run a matching round now", parents=[common])
     round_cmd.add_argument("program", help="program slug or name")
@@ -149,6 +157,10 @@ def _run(args: argparse.Namespace) -> int:
         return serve(_settings(mode), mode, host=args.host, port=args.port, jobs=not args.no_jobs)
     if args.command == "health":
         return _health(args)
+    if args.command == "sandbox":
+        from sandbox.main import run  # the sandbox sits above the product: loaded only here
+
+        return run(port=args.port, database_url=args.database_url)
     if args.command == "db":
         from bot.migrate import current_revision, upgrade
         from models.db import make_engine

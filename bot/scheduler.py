@@ -49,6 +49,11 @@ class LeaderScheduler:
         """Run `job` every so many seconds, on the leader only unless said otherwise."""
         self._jobs.append((name, every_seconds, job, leader_only))
 
+    @property
+    def jobs(self) -> list[tuple[str, int, Callable[[], object]]]:
+        """(name, every seconds, job) of every job added, the outbox first."""
+        return [(name, every, job) for name, every, job, _ in self._jobs]
+
     def deliver(self) -> None:
         """One outbox pass; a line at INFO only when it had something to do."""
         report = self.bot.deliverer.run_once()

@@ -1,7 +1,8 @@
 """The Slack app manifest (app.yaml) as the fake and the manifest test read it.
 
-PyYAML (a dev dependency) reads it: the manifest is YAML that people edit by hand, and a
-regex reader breaks on the first flow list, comment or reordered key.
+PyYAML reads it (a dependency: the sandbox runs the fake too): the manifest is YAML that
+people edit by hand, and a regex reader breaks on the first flow list, comment or reordered
+key.
 """
 
 from __future__ import annotations

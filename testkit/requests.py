@@ -85,8 +85,12 @@ class Payloads:
         channel_id: str | None = None,
         message_ts: str | None = None,
         view: dict[str, Any] | None = None,
+        element: dict[str, Any] | None = None,
         message: dict[str, Any] | None = None,
     ) -> str:
+        """A click on a button (or, with `element`, the fields Slack sends for another
+        element: a select's type and selected_option); `message` is the clicked message as
+        Slack sends it (its text and blocks), which a handler may read back."""
         n = next(_counter)
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -103,6 +107,7 @@ class Payloads:
                     "block_id": block_id,
                     "value": value,
                     "action_ts": f"{time.time():.6f}",
+                    **(element or {}),
                 }
             ],
         }

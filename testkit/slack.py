@@ -167,6 +167,8 @@ class SlackState:
     used_triggers: set[str] = field(default_factory=set)
     uploads: dict[str, bytes] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # view id -> (method, trigger_id) of each modal opened or pushed: whose screen shows it.
+    opened: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def slack_id(prefix: str, key: str) -> str:
@@ -198,6 +200,7 @@ class FakeSlack:
             app.commands.get("/mentor", False) if should_escape is None else should_escape
         )
         self.lock = threading.RLock()
+        self.bot_token = BOT_TOKEN  # the one bot token it accepts (the sandbox sets its own)
         self.calls: list[Call] = []
         self.violations: list[str] = []
         # Every refusal of a Slack rule, tolerated or not: (method, error).
@@ -548,7 +551,7 @@ class FakeSlack:
 
     def _check_token(self, method: str, token: str) -> dict[str, Any] | None:
         if method == "apps.connections.open":
-            if token == BOT_TOKEN:
+            if token == self.bot_token:
                 return self.refuse(method, "not_allowed_token_type", "needs an xapp- app token")
             if token != APP_TOKEN:
                 return {"ok": False, "error": "invalid_auth"}
@@ -557,7 +560,7 @@ class FakeSlack:
             return None
         if token == APP_TOKEN:
             return self.refuse(method, "not_allowed_token_type", "an app token is not a bot")
-        if token != BOT_TOKEN:
+        if token != self.bot_token:
             return {"ok": False, "error": "invalid_auth"}
         return None
 
@@ -762,10 +765,14 @@ class FakeSlack:
         if trigger in self.state.used_triggers:
             return {"ok": False, "error": "invalid_trigger_id"}
         self.state.used_triggers.add(trigger)
-        return {"ok": True, "view": self._view(args)}
+        view = self._view(args)
+        self.state.opened[view["id"]] = ("views.open", trigger)
+        return {"ok": True, "view": view}
 
     def _m_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "view": self._view(args)}
+        view = self._view(args)
+        self.state.opened[view["id"]] = ("views.push", str(args.get("trigger_id", "")))
+        return {"ok": True, "view": view}
 
     def _m_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view_id = args.get("view_id")

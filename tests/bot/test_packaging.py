@@ -136,13 +136,15 @@ def test_scripts_run_installs_once_and_again_only_when_pyproject_changes(
 ) -> None:
     checkout, log = _fake_checkout(tmp_path)
 
-    def run() -> list[str]:
+    def run(**env: str) -> list[str]:
         log.write_text("")
+        tokens = {"SLACK_BOT_TOKEN": "xoxb-1", **env}
         subprocess.run(
             ["bash", str(checkout / "scripts" / "run"), "--http"],
             check=True,
             timeout=60,
             capture_output=True,
+            env={**_without_tokens(), **{k: v for k, v in tokens.items() if v}},
         )
         return log.read_text().splitlines()
 
@@ -153,3 +155,9 @@ def test_scripts_run_installs_once_and_again_only_when_pyproject_changes(
     with (checkout / "pyproject.toml").open("a") as pyproject:
         pyproject.write("\n# a new dependency\n")
     assert any("-m pip install" in line for line in run())
+    # no Slack token at all: the one-command try-out, the sandbox
+    assert run(SLACK_BOT_TOKEN="") == ["mentorbot sandbox --http"]
+
+
+def _without_tokens() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")}

@@ -1,0 +1,54 @@
+"""`mentorbot sandbox` as a person runs it: its page on loopback, gone on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+from testkit.serve import ROOT
+
+READY = re.compile(r"Sandbox ready: open (http://\S+/)")
+
+
+def test_the_command_serves_the_page_on_loopback_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stderr or ():
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 60
+        url = None
+        while url is None and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                break
+            found = READY.search(line)
+            url = found.group(1) if found else None
+        assert url is not None, "the sandbox never said where its page is"
+        assert urllib.parse.urlparse(url).hostname == "127.0.0.1"
+        with urllib.request.urlopen(url + "api/people", timeout=10) as response:
+            names = [p["name"] for p in json.loads(response.read())]
+        assert len(names) >= 12
+        assert "Ada Admin" in names
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
