@@ -36,7 +36,8 @@ def score_distribution(scores: Sequence[float]) -> dict[str, Any]:
 def round_stats(result: Result) -> dict[str, Any]:
     """Aggregates only: counts, score distribution, reasons, fairness flags, coverage gaps."""
     st = result.stats
-    people_matched = sum(len(m.keys) for m in result.matches)
+    # distinct people: a mentor with two mentees is one person matched, not two
+    people_matched = len({key for m in result.matches for key in m.keys})
     return {
         "participants": st.participants,
         "seekers": st.seekers,
