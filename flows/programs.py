@@ -254,6 +254,14 @@ class SkillChange:
     profiles: int  # how many profiles it was in
 
 
+class SkillAskedAboutError(InvalidError):
+    """Experts were asked about the skill: retiring it would erase those asks."""
+
+
+class SameSkillError(InvalidError):
+    """A skill merged into itself."""
+
+
 class SkillNotFoundError(InvalidError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(name)
@@ -288,13 +296,13 @@ def change_skill(
     source_name = source.name
     if into is None:
         if taxonomy.asked_about(s, source.id):
-            raise InvalidError("asked about")
+            raise SkillAskedAboutError(source_name)
         profiles = taxonomy.retire_skill(s, source)
         merged_into = None
     else:
         target = _skill(s, program, into)
         if target.id == source.id:
-            raise InvalidError("same skill")
+            raise SameSkillError(source_name)
         merged_into = target.name
         profiles = taxonomy.merge_skill(s, source, target)
     record(

@@ -209,6 +209,7 @@ def _refused(acted: str) -> str:
 def handle_action_admin(deps: Deps, action: flow.Action) -> Callable[[Request], Answer]:
     def handle(request: Request) -> Answer:
         ref = decode(ConcernRef, request.value)
+        who = authority_of(deps, request.team_id, request.slack_user_id)  # its own read
         with deps.sessions.begin() as s:
             done = flow.act(
                 s,
@@ -216,7 +217,7 @@ def handle_action_admin(deps: Deps, action: flow.Action) -> Callable[[Request], 
                 request.slack_user_id,
                 ref.concern_id if ref else None,
                 action,
-                authority=authority_of(deps, request.team_id, request.slack_user_id),
+                authority=who,
                 at=deps.clock(),
             )
         if done.acted != Acted.DONE:
@@ -251,13 +252,14 @@ def reply_modal(ref: ConcernRef) -> View:
 def handle_action_reply(deps: Deps) -> Callable[[Request], Answer]:
     def handle(request: Request) -> Answer:
         ref = decode(ConcernRef, request.value)
+        who = authority_of(deps, request.team_id, request.slack_user_id)  # its own read
         with deps.sessions.begin() as s:
             allowed = flow.may_reply(
                 s,
                 request.team_id,
                 request.slack_user_id,
                 ref.concern_id if ref else None,
-                authority=authority_of(deps, request.team_id, request.slack_user_id),
+                authority=who,
             )
         if allowed.acted != Acted.DONE or ref is None:
             return then(tell(_refused(allowed.acted)))
@@ -277,6 +279,7 @@ def handle_view_reply(deps: Deps) -> Callable[[Request], Answer]:
                     "errors": {Block.CONCERN_REPLY_TEXT: copy.CONCERN_ERR_TEXT},
                 }
             )
+        who = authority_of(deps, request.team_id, request.slack_user_id)  # its own read
         with deps.sessions.begin() as s:
             done = flow.reply(
                 s,
@@ -285,7 +288,7 @@ def handle_view_reply(deps: Deps) -> Callable[[Request], Answer]:
                 ref.concern_id,
                 text,
                 version=request.view_id,
-                authority=authority_of(deps, request.team_id, request.slack_user_id),
+                authority=who,
                 at=deps.clock(),
             )
         words = copy.CONCERN_REPLY_SENT if done.acted == Acted.DONE else _refused(done.acted)

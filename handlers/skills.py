@@ -15,7 +15,6 @@ from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import Deps
 from handlers.listen import Answer, reply
 from handlers.text import cut, esc
-from models.errors import InvalidError
 
 KNOWN_SHOWN = 8  # skill names suggested when a name is not found
 
@@ -77,12 +76,10 @@ def handle_command_skills(deps: Deps) -> Callable[[CommandRequest], Answer]:
         except flow.SkillNotFoundError as error:
             known = ", ".join(f"`{esc(k)}`" for k in error.known[:KNOWN_SHOWN])
             return reply(copy.SKILL_UNKNOWN.format(skill=esc(cut(error.name, 60)), known=known))
-        except InvalidError as error:
-            if str(error) == "asked about":
-                return reply(copy.SKILL_ASKED_ABOUT)
-            if str(error) == "same skill":
-                return reply(copy.SKILL_SAME)
-            raise
+        except flow.SkillAskedAboutError:
+            return reply(copy.SKILL_ASKED_ABOUT)
+        except flow.SameSkillError:
+            return reply(copy.SKILL_SAME)
         return reply(change_text(change))
 
     return handle

@@ -168,7 +168,6 @@ def skill_uses(s: Session, skill_id: int) -> int:
 def merge_skill(s: Session, source: Skill, target: Skill) -> int:
     """Everyone who offered or sought `source` now has `target` instead (the higher level
     where they had both); asks about it move too; `source` is gone. Profiles moved."""
-    moved = 0
     rows = list(s.scalars(select(EnrollmentSkill).where(EnrollmentSkill.skill_id == source.id)))
     for row in rows:
         have = s.get(EnrollmentSkill, (row.enrollment_id, target.id, row.kind))
@@ -184,14 +183,13 @@ def merge_skill(s: Session, source: Skill, target: Skill) -> int:
         else:
             have.level = max(have.level, row.level)
         s.delete(row)
-        moved += 1
     s.execute(
         update(MicroRequest).where(MicroRequest.skill_id == source.id).values(skill_id=target.id)
     )
     s.flush()
     s.delete(source)
     s.flush()
-    return len({r.enrollment_id for r in rows}) if moved else 0
+    return len({r.enrollment_id for r in rows})
 
 
 def asked_about(s: Session, skill_id: int) -> bool:

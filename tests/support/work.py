@@ -30,12 +30,7 @@ def live_through(bot: Mentorbot, clock: Any, *, days: int = 14) -> int:
     sent = settle(bot)
     limit = clock() + timedelta(days=days)
     for _ in range(1000):
-        with bot.sessions() as s:
-            due = s.scalar(
-                select(func.min(OutboxMessage.next_attempt_at)).where(
-                    OutboxMessage.state == "pending"
-                )
-            )
+        due = next_due(bot)
         if due is None or due > limit:
             break
         if due > clock():
