@@ -12,20 +12,18 @@ Prints deliveries, duplicates, losses, achieved vs allowed rate, 429s, p99 comma
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.kit import SIGNING_SECRET, command_body, percentile, post_signed
+from bench.kit import SIGNING_SECRET, command_body, percentile, post_signed, rate_limited_slack
 from bot.app import Mentorbot, create_app
 from bot.migrate import upgrade
 from bot.settings import Settings
@@ -46,7 +44,6 @@ from testkit.serve import serve
 
 ZONES = ("Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata")
 SKILLS = ("python", "sql", "leadership", "design", "testing", "ops", "data", "product")
-POSTS_PER_WORKSPACE_MINUTE = 600  # chat.postMessage has no published workspace figure
 
 
 class ScaledClock:
@@ -59,52 +56,6 @@ class ScaledClock:
 
     def __call__(self) -> datetime:
         return self.start + timedelta(seconds=(time.monotonic() - self.origin) * self.scale)
-
-
-def _rate_limited_fake(scale: float) -> Any:
-    # The validated Slack fake lives with the tests; the benchmark reuses it, adding limits.
-    from testkit.slack import METHODS, FakeSlack
-
-    class RateLimitedSlack(FakeSlack):
-        def __init__(self) -> None:
-            super().__init__()
-            self.windows: dict[tuple[str, str], deque[float]] = {}
-            self.limited = 0
-            self.window_lock = threading.Lock()
-
-        def _over(self, key: tuple[str, str], per_window: float, window: float) -> float:
-            """0 if allowed now (and counted), else the real seconds until it would be."""
-            now = time.monotonic()
-            with self.window_lock:
-                seen = self.windows.setdefault(key, deque())
-                while seen and seen[0] <= now - window:
-                    seen.popleft()
-                if len(seen) >= per_window:
-                    return seen[0] + window - now
-                seen.append(now)
-                return 0.0
-
-        def handle(
-            self, method: str, args: dict[str, Any], token: str | None
-        ) -> tuple[int, dict[str, Any], dict[str, str]]:
-            minute = 60.0 / scale
-            waits = []
-            tier = str(METHODS.get(method, {}).get("tier", ""))
-            if tier in TIER_PER_MINUTE:
-                waits.append(self._over((method, ""), TIER_PER_MINUTE[tier], minute))
-            if method == "chat.postMessage":
-                channel = str(args.get("channel", ""))
-                waits.append(self._over((method, channel), 1, 1.0 / scale))
-                waits.append(self._over((method, "*"), POSTS_PER_WORKSPACE_MINUTE, minute))
-            wait = max(waits, default=0.0)
-            if wait > 0:
-                with self.lock:
-                    self.limited += 1
-                retry_after = str(max(1, math.ceil(wait * scale)))
-                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry_after}
-            return super().handle(method, args, token)
-
-    return RateLimitedSlack()
 
 
 def _populate(bot: Mentorbot, pairs: int, at: datetime, team_id: str) -> int:
@@ -194,7 +145,7 @@ def _send_commands(url: str, stop: threading.Event, acks: list[float]) -> None:
 def run(pairs: int, scale: float, database_url: str | None) -> int:
     from testkit.slack import BOT_TOKEN, TEAM_ID
 
-    fake = _rate_limited_fake(scale).start()
+    fake = rate_limited_slack(scale).start()
     fake.add_channel("CADMINBENCH", "mentoring-admins")  # the program's, bot invited
     workdir = tempfile.mkdtemp(prefix="bench-announce-")
     url = database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bench.demo import START, simulate, slack_id
 from bench.ibm_roster import synthetic_roster
@@ -33,7 +34,7 @@ from bot.settings import Settings
 from bot.work import drain
 from handlers.pacing import Pacer
 from models.db import make_engine
-from models.tables import OutboxMessage
+from models.tables import Match, OutboxMessage
 
 
 def _rss_mb() -> float:
@@ -47,6 +48,42 @@ class SimClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+CANCELLED_FOR = ("match ended", "forgotten")  # what may cancel a queued message, and why
+
+
+def unexplained_losses(s: Session, end: datetime) -> int:
+    """Messages due before `end` that never reached Slack without a reason to: still waiting
+    or failed, cancelled for another reason, or cancelled as "match ended" while their match
+    is still open. (A check-in for a pair that ended before it landed is rightly never sent.)"""
+    waiting = s.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.state.not_in(("sent", "cancelled")),
+            OutboxMessage.next_attempt_at <= end,
+        )
+    )
+    odd = s.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.state == "cancelled",
+            OutboxMessage.last_error.is_(None) | OutboxMessage.last_error.not_in(CANCELLED_FOR),
+        )
+    )
+    still_open = s.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .join(Match, Match.id == OutboxMessage.match_id)
+        .where(
+            OutboxMessage.state == "cancelled",
+            OutboxMessage.last_error == "match ended",
+            Match.ended_at.is_(None),
+        )
+    )
+    return int(waiting or 0) + int(odd or 0) + int(still_open or 0)
 
 
 def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
@@ -106,11 +143,16 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
                     ).all()
                 )
             )
-            lost = s.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.state != "sent", OutboxMessage.next_attempt_at <= end)
+            cancelled = Counter(
+                dict(
+                    s.execute(
+                        select(OutboxMessage.last_error, func.count())
+                        .where(OutboxMessage.state == "cancelled")
+                        .group_by(OutboxMessage.last_error)
+                    ).all()
+                )
             )
+            lost = unexplained_losses(s, end)
         with fake.lock:
             keys = Counter(
                 str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
@@ -136,7 +178,7 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
         print(
             f"  messages: queued {sum(states.values())}, delivered {delivered} "
             f"({len(fake.state.messages)} in Slack), duplicates {duplicates}, lost {lost}; "
-            f"states {dict(states)}; conversations opened "
+            f"states {dict(states)}, cancelled because {dict(cancelled)}; conversations opened "
             f"{len(fake.calls_to('conversations.open'))}"
         )
         print(
