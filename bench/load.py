@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import heapq
 import json
 import logging
 import os
@@ -179,7 +180,7 @@ def run_joins(
     is what they see ("You're in", in the modal), so its time is Submit -> visible
     confirmation; Home is published after it and the DM is optional, both through a fake
     that limits every method to its Slack tier (429 with Retry-After beyond it)."""
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
     from handlers.copy import JOINED_TITLE
     from handlers.ids import Callback
@@ -224,29 +225,19 @@ def run_joins(
                 return False
             threading.Event().wait(0.1)
 
-    def one(i: int) -> None:
-        nonlocal errors, retried, never
-        delay = started + i * gap - time.perf_counter()
-        if delay > 0:
-            threading.Event().wait(delay)
+    def one(i: int, attempt: int) -> bool:
+        """One try of person i: /mentor join, and if the form opens, Submit. False when
+        Slack did not open it (the bot then says to try again in a minute)."""
+        nonlocal errors, retried
         user = f"UJOIN{i:05d}"
-        for attempt in range(TRIES):  # told "try again in a minute" when Slack refused
-            if attempt:
-                threading.Event().wait(RETRY_AFTER)
-            n = i + attempt * people
-            status, seconds, _ = post_signed(
-                url, command_body(user, "join", n, response_url=respond)
-            )
-            with lock:
-                if status == 200:
-                    command_acks.append(seconds)
-                errors += status != 200
-            if form_opened(f"{n}.trigger.{user}", time.monotonic() + 3):
-                break
-        else:
-            with lock:
-                never += 1
-            return
+        n = i + attempt * people
+        status, seconds, _ = post_signed(url, command_body(user, "join", n, response_url=respond))
+        with lock:
+            if status == 200:
+                command_acks.append(seconds)
+            errors += status != 200
+        if not form_opened(f"{n}.trigger.{user}", time.monotonic() + 3):
+            return False
         with lock:
             retried += attempt > 0
         mentor = i % 3 == 0
@@ -280,12 +271,32 @@ def run_joins(
             minute = int((time.perf_counter() - started) // 60)
             by_minute.setdefault(minute, []).append(seconds2)
             errors += status2 != 200 or not shown
+        return True
 
     # This process is the load generator and Slack: it keeps every call and view, and its
     # full collections (up to 2 s with 5,000 people) would be measured as the server's delay.
     gc.disable()
+    # tries by time: everyone's first within `minutes`, evenly spread; a retry a minute after
+    # its refusal (a waiting person holds no client)
+    tries = [(i * gap, i, 0) for i in range(people)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(one, range(people)))
+        running: dict[Future[bool], tuple[int, int]] = {}
+        while tries or running:
+            now = time.perf_counter() - started
+            while tries and tries[0][0] <= now:
+                _, i, attempt = heapq.heappop(tries)
+                running[pool.submit(one, i, attempt)] = (i, attempt)
+            wake = min(tries[0][0] - now, 0.05) if tries else 0.05
+            done, _ = wait(list(running), timeout=max(wake, 0.001), return_when=FIRST_COMPLETED)
+            for future in done:
+                i, attempt = running.pop(future)
+                if future.result():
+                    continue
+                later = time.perf_counter() - started + RETRY_AFTER
+                if attempt + 1 < TRIES:
+                    heapq.heappush(tries, (later, i, attempt + 1))
+                else:
+                    never += 1
     gc.enable()
     elapsed = time.perf_counter() - started
     close()
