@@ -69,10 +69,11 @@ def post_signed(
         return error.code, time.perf_counter() - started, error.read()
 
 
-def rate_limited_slack(scale: float = 1.0) -> Any:
+def rate_limited_slack(scale: float = 1.0, tier4: float | None = None) -> Any:
     """The validated Slack fake (it lives with the tests) with Slack's rate limits added: each
     method's tier per minute, chat.postMessage one a second per channel and a workspace cap;
-    over a limit it answers 429 with Retry-After. Time runs `scale` times faster than real."""
+    over a limit it answers 429 with Retry-After. Time runs `scale` times faster than real.
+    Tier 4 is "100+ per minute, generous bursts": `tier4` a minute, 0 for no ceiling."""
     from handlers.pacing import TIER_PER_MINUTE
     from testkit.slack import METHODS, FakeSlack
 
@@ -101,8 +102,9 @@ def rate_limited_slack(scale: float = 1.0) -> Any:
             minute = 60.0 / scale
             waits = []
             tier = str(METHODS.get(method, {}).get("tier", ""))
-            if tier in TIER_PER_MINUTE:
-                waits.append(self._over((method, ""), TIER_PER_MINUTE[tier], minute))
+            per_minute = tier4 if tier == "t4" and tier4 is not None else TIER_PER_MINUTE.get(tier)
+            if per_minute:
+                waits.append(self._over((method, ""), per_minute, minute))
             if method == "chat.postMessage":
                 channel = str(args.get("channel", ""))
                 waits.append(self._over((method, channel), 1, 1.0 / scale))
