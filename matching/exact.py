@@ -94,17 +94,12 @@ class _Arcs:
     def codes(self, n_cols: int) -> I64:
         return self.r * n_cols + self.c
 
-    def add(self, found: list[tuple[I64, I64, I64, F32]]) -> None:
-        """Append newly scored arcs, inactive; once per pricing round, since every append
-        copies all the arcs known so far."""
-        if not found:
-            return
-        self.r = np.concatenate([self.r, *(x[0] for x in found)])
-        self.c = np.concatenate([self.c, *(x[1] for x in found)])
-        self.w = np.concatenate([self.w, *(x[2] for x in found)])
-        self.score = np.concatenate([self.score, *(x[3] for x in found)])
-        fresh = np.zeros(len(self.r) - len(self.active), dtype=np.bool_)
-        self.active = np.concatenate([self.active, fresh])
+    def add(self, r: I64, c: I64, w: I64, score: F32, active: B) -> None:
+        self.r = np.concatenate([self.r, r])
+        self.c = np.concatenate([self.c, c])
+        self.w = np.concatenate([self.w, w])
+        self.score = np.concatenate([self.score, score])
+        self.active = np.concatenate([self.active, active])
 
     def drop(self, keep: B) -> None:
         self.r, self.c, self.w = self.r[keep], self.c[keep], self.w[keep]
@@ -233,7 +228,6 @@ def solve_pairs(
         # the rest of the full graph: a row whose bound clears every column's price is done
         # (a row in two cluster groups may add one arc twice this round: harmless)
         known = np.sort(arcs.codes(n_cols))
-        found_arcs: list[tuple[I64, I64, I64, F32]] = []
         for g, (tr, tc, bd, db, snap) in enumerate(bounds):
             if not len(tc):
                 continue
@@ -258,13 +252,12 @@ def solve_pairs(
             r2, c2, s2 = r2[fresh], c2[fresh], s2[fresh]
             ok2, w2 = _exact_weights(f, forbidden, rows, cols, r2, c2)
             gain2 = np.where(ok2, big + w2 - u[r2] - v[c2], np.iinfo(np.int64).min)
-            found_arcs.append((r2[ok2], c2[ok2], w2[ok2], s2[ok2]))
+            arcs.add(r2[ok2], c2[ok2], w2[ok2], s2[ok2], np.zeros(int(ok2.sum()), np.bool_))
             found |= bool((gain2 > 0).any())
             # what stays out is bounded by the prices now: only a price drop reopens it
             db = db + drop
             db[loose] = big + bonus[t_rows] + np.floor(rest * SCALE) + 2
             bounds[g] = (tr, tc, bd, db, v[tc].copy())
-        arcs.add(found_arcs)
         if found:
             _activate(arcs, big + arcs.w - u[arcs.r] - v[arcs.c])
             continue
