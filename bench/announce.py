@@ -61,8 +61,8 @@ class ScaledClock:
         return self.start + timedelta(seconds=(time.monotonic() - self.origin) * self.scale)
 
     def jump_to(self, moment: datetime) -> None:
-        """Carry on from `moment` (later than now): the hour skipped held nothing to do."""
-        self.start, self.origin = moment, time.monotonic()
+        """Carry on from `moment`, never back: the time skipped held nothing to do."""
+        self.start, self.origin = max(moment, self()), time.monotonic()
 
 
 def _populate(bot: Mentorbot, pairs: int, at: datetime, team_id: str) -> int:
@@ -158,7 +158,7 @@ def run(pairs: int, scale: float, database_url: str | None) -> int:
     url = database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"
     engine = make_engine(url)
     upgrade(engine)
-    clock = ScaledClock(datetime(2026, 11, 23, 8, tzinfo=UTC), scale)
+    clock = ScaledClock(LANDING - timedelta(hours=12), scale)  # the set-up, before the round
     settings = Settings(
         database_url=url,
         slack_api_url=fake.api_url,

@@ -210,22 +210,21 @@ def run_joins(
     gap = minutes * 60 / people  # launch day: everyone within `minutes`, evenly spread
 
     shown_triggers: set[str] = set()
-    read_upto = [0]  # how far into the fake's calls shown_triggers has read
+    read_upto = 0  # how far into the fake's calls shown_triggers has read
 
     def form_opened(trigger: str, deadline: float) -> bool:
         """Whether Slack showed this trigger's modal before `deadline` (it lives 3 s)."""
-        nonlocal late
+        nonlocal late, read_upto
         while True:
             with lock:
                 with fake.lock:
-                    fresh = fake.calls[read_upto[0] :]
-                    read_upto[0] = len(fake.calls)
+                    fresh = fake.calls[read_upto:]
+                    read_upto = len(fake.calls)
                 for c in fresh:
                     if c.method == "views.open":
                         key = str(c.args.get("trigger_id"))
                         shown_triggers.add(key)
                         late += c.at - sent_at.get(key, c.at) > 3
-
                 if trigger in shown_triggers:
                     return True
             if time.monotonic() >= deadline:
