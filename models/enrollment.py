@@ -152,8 +152,17 @@ def save_profile(
     enrollment.consent_at = at
     enrollment.updated_at = at
     s.flush()
-    s.execute(delete(EnrollmentSkill).where(EnrollmentSkill.enrollment_id == enrollment.id))
-    s.execute(delete(NeverMatch).where(NeverMatch.enrollment_id == enrollment.id))
+    # "fetch": the session forgets just the deleted rows; the default would scan every
+    # object it holds, so an import of N people in one session would cost N squared
+    fetch = {"synchronize_session": "fetch"}
+    s.execute(
+        delete(EnrollmentSkill).where(EnrollmentSkill.enrollment_id == enrollment.id),
+        execution_options=fetch,
+    )
+    s.execute(
+        delete(NeverMatch).where(NeverMatch.enrollment_id == enrollment.id),
+        execution_options=fetch,
+    )
     s.expire(enrollment, ["skills", "never_match"])
     for skill_id, level in profile.offered:
         s.add(
