@@ -20,12 +20,13 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from flows import notices
 from flows.codec import CodecError
@@ -140,6 +141,24 @@ def _already_posted(
     return None
 
 
+def _known_channel(
+    s: Session, message: outbox.PendingMessage
+) -> tuple[outbox.PendingMessage, bool]:
+    """Inside a first attempt's claim: the channel the message can go to without asking
+    Slack, remembered in the same commit (so before anything is posted). A channel is its
+    own; a DM borrows the channel an earlier message to the same members went to (True:
+    borrowed). A retry never borrows: it must find its own post."""
+    if message.attempts > 0 or message.method != "chat.postMessage":
+        return message, False
+    target = message.conversation
+    borrowed = target.startswith("users:")
+    channel = outbox.known_channel(s, message.workspace_id, target) if borrowed else target
+    if channel is None:
+        return message, False
+    outbox.remember_channel(s, message.id, channel)
+    return replace(message, slack_channel=channel), borrowed
+
+
 class Deliverer:
     def __init__(
         self,
@@ -216,6 +235,7 @@ class Deliverer:
                 outbox.mark_failed(s, message.id, error=f"unreadable notice: {unreadable}")
             self._failed(message, None, "unreadable_notice", report)
             return "failed"
+        borrowed = False
         with self.sessions.begin() as s:
             stale = (
                 notice is not None
@@ -229,12 +249,14 @@ class Deliverer:
                 s, message.id, seen_attempts=message.attempts, at=self.clock()
             ):
                 return "skipped"  # another worker claimed this attempt first
+            elif message.slack_channel is None:
+                message, borrowed = _known_channel(s, message)
         if stale:
             with self._report_lock:
                 report.cancelled += 1
             return "cancelled"
         try:
-            channel, ts, recovered = self._call(message, notice)
+            channel, ts, recovered = self._call(message, notice, borrowed)
         except RetryLaterError as retry:
             now = self.clock()
             with self.sessions.begin() as s:
@@ -287,10 +309,10 @@ class Deliverer:
                 log.exception("failure hook for %s failed", message.key)
 
     def _call(
-        self, message: outbox.PendingMessage, notice: notices.Notice | None
+        self, message: outbox.PendingMessage, notice: notices.Notice | None, borrowed: bool
     ) -> tuple[str | None, str | None, bool]:
         try:
-            return self._call_slack(message, notice)
+            return self._call_slack(message, notice, borrowed)
         except SlackApiError as err:
             status = err.response.status_code
             error = str(err.response.get("error") or f"http_{status}")
@@ -305,7 +327,7 @@ class Deliverer:
             raise RetryLaterError(type(err).__name__, _backoff(message.attempts)) from err
 
     def _call_slack(
-        self, message: outbox.PendingMessage, notice: notices.Notice | None
+        self, message: outbox.PendingMessage, notice: notices.Notice | None, borrowed: bool
     ) -> tuple[str | None, str | None, bool]:
         payload = render(notice) if notice is not None else dict(message.payload)
         if message.method == UPLOAD:
@@ -314,9 +336,9 @@ class Deliverer:
             self.pacer.wait(message.method, payload.get("channel"))
             response = self.client.api_call(message.method, json=payload)
             return payload.get("channel"), response.get("ts"), False
-        channel, reused = message.slack_channel, False
+        channel = message.slack_channel
         if channel is None:
-            channel, reused = self._open(message)
+            channel = self._open(message)
         elif message.attempts > 0:
             self.pacer.wait("conversations.history")
             since = message.attempted_at or message.created_at or self.clock()
@@ -329,7 +351,7 @@ class Deliverer:
         try:
             response = self.client.chat_postMessage(**payload)
         except SlackApiError as err:
-            if not reused or err.response.get("error") not in STALE_CHANNEL:
+            if not borrowed or err.response.get("error") not in STALE_CHANNEL:
                 raise
             # Nothing was posted; forget the borrowed channel and open the conversation.
             with self.sessions.begin() as s:
@@ -351,22 +373,14 @@ class Deliverer:
         files = response.get("files") or [{}]
         return channel, str((files[0] or {}).get("id") or ""), False
 
-    def _open(self, message: outbox.PendingMessage) -> tuple[str, bool]:
-        """The message's channel, remembered before posting; and whether it was borrowed
-        from an earlier message to the same members (first attempts only) or opened now."""
-        target = message.conversation
-        channel: str | None = target
-        reused = False
-        if target.startswith("users:"):
-            channel = None
-            if message.attempts == 0:  # a retry never borrows: it must find its own post
-                with self.sessions() as s:
-                    channel = outbox.known_channel(s, message.workspace_id, target)
-                reused = channel is not None
-        if channel is None:
+    def _open(self, message: outbox.PendingMessage) -> str:
+        """The message's channel, opened now if it is a DM, and remembered before anything
+        is posted to it."""
+        channel = message.conversation
+        if channel.startswith("users:"):
             self.pacer.wait("conversations.open")
-            opened = self.client.conversations_open(users=target[len("users:") :])
+            opened = self.client.conversations_open(users=channel[len("users:") :])
             channel = str(opened["channel"]["id"])
         with self.sessions.begin() as s:
             outbox.remember_channel(s, message.id, channel)
-        return channel, reused
+        return channel
