@@ -101,14 +101,15 @@ def step_match(s: Session, match_id: int, at: datetime) -> None:
     nudged = _nudge_first_meeting(step)
     if _stall_ladder(step, may_nudge=not nudged):
         return  # ended
-    _pulses(step)
-    match.next_due_at = _next_due(step)
+    unreminded = _pulses(step)
+    match.next_due_at = _next_due(step, unreminded)
 
 
-def _next_due(step: _Step) -> datetime:
-    """When this match next needs a step: the earliest threshold ahead of now. Anything that
-    changes the match between steps (an answer, a meeting, a pause) wakes it sooner."""
-    s, match, at = step.s, step.match, step.at
+def _next_due(step: _Step, unreminded: Sequence[datetime]) -> datetime:
+    """When this match next needs a step: the earliest threshold ahead of now (`unreminded`:
+    when each open pulse not yet reminded was sent). Anything that changes the match between
+    steps (an answer, a meeting, a pause) wakes it sooner."""
+    match, at = step.match, step.at
     assert match.started_at is not None
     cadence = step.cadence
     ahead: list[datetime] = [
@@ -130,7 +131,7 @@ def _next_due(step: _Step) -> datetime:
         done = int((at - match.first_meeting_at) / every)
         ahead.append(match.first_meeting_at + (done + 1) * every)
         remind = step.days("pulse_remind_days")
-        ahead += [sent + remind for sent in store.unreminded_surveys(s, match.id, at)]
+        ahead += [sent + remind for sent in unreminded]
     future = [moment for moment in ahead if moment > at]
     return min(future, default=at + cadence)
 
@@ -198,20 +199,20 @@ def _stall_ladder(step: _Step, *, may_nudge: bool) -> bool:
     """A quiet pair is stalled and asked to keep going; after the grace it ends kindly.
     True when the match ended."""
     s, match, at = step.s, step.match, step.at
-    last = max(t for t in (match.last_meeting_at, match.started_at, match.stalled_at) if t)
-    quiet = at - last >= store.threshold(step.program, "stall_periods") * step.cadence
-    # stalled_at on an active match marks its fresh start after everyone chose to keep going
-    streak = store.not_yet_streak(s, match.id, since=match.stalled_at) >= store.threshold(
-        step.program, "not_yet_limit"
-    )
-    sequence = store.stall_count(s, match.id)
     if match.state == MatchState.ACTIVE:
-        if (quiet or streak) and step.awake and may_nudge and _may_nudge(step):
-            _stall(step, sequence + 1)
+        if not (step.awake and may_nudge and _may_nudge(step)):
+            return False
+        last = max(t for t in (match.last_meeting_at, match.started_at, match.stalled_at) if t)
+        quiet = at - last >= store.threshold(step.program, "stall_periods") * step.cadence
+        # stalled_at on an active match marks its fresh start after everyone kept going
+        if quiet or store.not_yet_streak(s, match.id, since=match.stalled_at) >= (
+            store.threshold(step.program, "not_yet_limit")
+        ):
+            _stall(step, store.stall_count(s, match.id) + 1)
         return False
     if match.stalled_at is None:
         return False
-    answers = store.keep_going_answers(s, match.id, sequence)
+    answers = store.keep_going_answers(s, match.id, store.stall_count(s, match.id))
     if answers and all(a is True for a in answers.values()):
         match.state = MatchState.ACTIVE  # everyone wants to go on: a fresh start from now
         match.stalled_at = at
@@ -240,10 +241,12 @@ def _stall(step: _Step, sequence: int) -> None:
             )
 
 
-def _pulses(step: _Step) -> None:
+def _pulses(step: _Step) -> list[datetime]:
+    """A pulse to each member every so often after the first meeting, and one reminder;
+    when each open pulse still unreminded was sent."""
     s, match, at = step.s, step.match, step.at
     if match.first_meeting_at is None or match.state != MatchState.ACTIVE:
-        return
+        return []
     every = step.days("pulse_every_days")
     sequence = int((at - match.first_meeting_at) / every)
     kind = SurveyKind.FIRST if sequence == 0 else SurveyKind.MONTHLY
@@ -253,6 +256,7 @@ def _pulses(step: _Step) -> None:
         row = store.survey(s, match.id, member.person_id, kind, sequence, at, expires)
         if row is not None:
             step.emit(notices.PulseAsk(match.id, row.id, step.program.name), [member])
+    unreminded: list[datetime] = []
     for row in s.query(PulseSurvey).filter(
         PulseSurvey.match_id == match.id,
         PulseSurvey.kind.in_((SurveyKind.FIRST, SurveyKind.MONTHLY)),
@@ -263,6 +267,9 @@ def _pulses(step: _Step) -> None:
         if reader and at - row.sent_at >= remind and store.answered(s, row.id) is None:
             row.reminded_at = at
             step.emit(notices.PulseReminder(match.id, row.id, step.program.name), [reader])
+        else:
+            unreminded.append(row.sent_at)
+    return unreminded
 
 
 def _complete(step: _Step) -> None:

@@ -289,17 +289,3 @@ def close_surveys(s: Session, match_id: int, *, at: datetime, keep_final: bool =
         query = query.where(PulseSurvey.kind != "final")
     done = s.execute(query.values(expires_at=at))
     return int(done.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def unreminded_surveys(s: Session, match_id: int, at: datetime) -> list[datetime]:
-    """When each open pulse of the match was sent, if it has not been reminded yet."""
-    return list(
-        s.scalars(
-            select(PulseSurvey.sent_at).where(
-                PulseSurvey.match_id == match_id,
-                PulseSurvey.kind.in_(("first", "monthly")),
-                PulseSurvey.reminded_at.is_(None),
-                PulseSurvey.expires_at > at,
-            )
-        )
-    )
