@@ -7,18 +7,25 @@ to a loopback Slack fake, pairs answering as thriving, slow or silent (bench.dem
 leaving. Prints the job's duration per run as the program grows (p50/p99/max), messages
 delivered, duplicates and losses (both must be 0), resident memory at the start and end,
 database size, and wall time.
+
+Slack (the fake) and the outbox's deliverer run in a second process, as Slack and a second
+core would: yesterday's messages go out while today's engagement runs, as the outbox and
+engagement jobs overlap in production. One process would hold both behind one GIL.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import resource
 import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -86,22 +93,27 @@ def unexplained_losses(s: Session, end: datetime) -> int:
     return int(waiting or 0) + int(odd or 0) + int(still_open or 0)
 
 
-def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
-    # The validated Slack fake lives with the tests; the benchmark reuses it.
+@dataclass(frozen=True)
+class SlackReport:
+    """What the fake Slack saw, counted in its own process."""
+
+    messages: int
+    duplicates: int
+    opened: int
+    violations: int
+
+
+def _slack_side(conn: Connection, url: str, people: int) -> None:
+    """The second process: the fake Slack with the roster's users, and the deliverer.
+    Commands: ("deliver", moment) -> messages sent up to it; ("report",) -> SlackReport."""
     from testkit.slack import BOT_TOKEN, FakeSlack
 
-    started = time.perf_counter()
-    rss_start = _rss_mb()
-    tmp = tempfile.TemporaryDirectory()
-    url = database_url or f"sqlite:///{tmp.name}/soak.db"
-    engine = make_engine(url)
-    upgrade(engine)
     fake = FakeSlack()
     fake.start()
     fake.add_channel("CDEMOADMIN", "mentoring-admins")  # the demo program's, bot invited
-    roster = synthetic_roster(people)
-    for e in roster:
+    for e in synthetic_roster(people):
         fake.add_user(slack_id(e), tz=e.zone)
+    engine = make_engine(url)
     clock = SimClock(START)
     bot = create_app(
         Settings(database_url=url, slack_api_url=fake.api_url, bot_token=BOT_TOKEN),
@@ -110,31 +122,117 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
         verify_token=False,
     )
     bot.deliverer.pacer = Pacer(scale=10_000)  # Slack's pacing is bench_announce's subject
+    conn.send(fake.api_url)
+    try:
+        while True:
+            command = conn.recv()
+            if command[0] == "deliver":
+                clock.now = command[1]
+                total = 0
+                while sent := bot.deliverer.run_once(limit=500).sent:
+                    total += sent
+                conn.send(total)
+            elif command[0] == "report":
+                with fake.lock:
+                    keys = Counter(
+                        str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
+                        for m in fake.state.messages
+                    )
+                    conn.send(
+                        SlackReport(
+                            messages=len(fake.state.messages),
+                            duplicates=sum(n - 1 for n in keys.values() if n > 1),
+                            opened=len(fake.calls_to("conversations.open")),
+                            violations=len(fake.violations),
+                        )
+                    )
+            else:
+                return
+    finally:
+        fake.stop()
+        engine.dispose()
+
+
+class _SlackSide:
+    """The main process's handle on the second one; at most one delivery in flight."""
+
+    def __init__(self, url: str, people: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_slack_side, args=(theirs, url, people))
+        self.process.start()
+        theirs.close()  # so that a crash over there ends a wait here (EOFError), not hangs it
+        self.api_url: str = self.conn.recv()
+        self.delivered = 0
+        self.in_flight = False
+        self.waited = 0.0  # seconds the simulation stood waiting for delivery
+
+    def settle(self) -> None:
+        if self.in_flight:
+            t0 = time.perf_counter()
+            self.delivered += int(self.conn.recv())
+            self.waited += time.perf_counter() - t0
+            self.in_flight = False
+
+    def deliver(self, moment: datetime) -> None:
+        """Start delivering what is due by `moment`, after the last delivery finished."""
+        self.settle()
+        self.conn.send(("deliver", moment))
+        self.in_flight = True
+
+    def report(self) -> SlackReport:
+        self.settle()
+        self.conn.send(("report",))
+        report: SlackReport = self.conn.recv()
+        return report
+
+    def stop(self) -> None:
+        self.settle()
+        self.conn.send(("stop",))
+        self.process.join(timeout=60)
+
+
+def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
+    from testkit.slack import BOT_TOKEN
+
+    started = time.perf_counter()
+    rss_start = _rss_mb()
+    tmp = tempfile.TemporaryDirectory()
+    url = database_url or f"sqlite:///{tmp.name}/soak.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    slack = _SlackSide(url, people)
+    roster = synthetic_roster(people)
+    clock = SimClock(START)
+    bot = create_app(
+        Settings(database_url=url, slack_api_url=slack.api_url, bot_token=BOT_TOKEN),
+        clock=clock,
+        engine=engine,
+        verify_token=False,
+    )
     job_seconds: list[float] = []
     running: list[int] = []
-    delivered = 0
-
-    def deliver_until(moment: datetime) -> None:
-        nonlocal delivered
-        clock.now = moment
-        while True:
-            sent = bot.deliverer.run_once(limit=500).sent
-            delivered += sent
-            if sent == 0:
-                return
 
     def step(at: datetime) -> None:
-        deliver_until(at - timedelta(minutes=1))  # yesterday's messages, at their times
+        slack.deliver(at - timedelta(minutes=1))  # yesterday's messages, at their times
         clock.now = at
         t0 = time.perf_counter()
         drain(bot.sessions, clock)
         running.append(run_engagement(bot.sessions, clock))
         job_seconds.append(time.perf_counter() - t0)
+        if at.weekday() == 4 and len(job_seconds) % 20 == 0:  # every four weeks
+            print(
+                f"  [{(at - START).days // 7} weeks, {time.perf_counter() - started:.0f} s] "
+                f"live matches stepped {running[-1]}, delivered {slack.delivered}, "
+                f"waited for delivery {slack.waited:.0f} s",
+                flush=True,
+            )
 
     try:
         _, tally = simulate(bot.sessions, roster, weeks=weeks, share=share, seed=7, step=step)
         end = START + timedelta(days=weeks * 7 + 2)
-        deliver_until(end)
+        slack.deliver(end)
+        seen = slack.report()
         with bot.sessions() as s:
             states = Counter(
                 dict(
@@ -153,12 +251,7 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
                 )
             )
             lost = unexplained_losses(s, end)
-        with fake.lock:
-            keys = Counter(
-                str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
-                for m in fake.state.messages
-            )
-        duplicates = sum(n - 1 for n in keys.values() if n > 1)
+        duplicates = seen.duplicates
         size = (
             Path(url.removeprefix("sqlite:///")).stat().st_size / 2**20
             if url.startswith("sqlite")
@@ -176,10 +269,10 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
             f" ms; live matches per run: max {max(running)}"
         )
         print(
-            f"  messages: queued {sum(states.values())}, delivered {delivered} "
-            f"({len(fake.state.messages)} in Slack), duplicates {duplicates}, lost {lost}; "
+            f"  messages: queued {sum(states.values())}, delivered {slack.delivered} "
+            f"({seen.messages} in Slack), duplicates {duplicates}, lost {lost}; "
             f"states {dict(states)}, cancelled because {dict(cancelled)}; conversations opened "
-            f"{len(fake.calls_to('conversations.open'))}"
+            f"{seen.opened}"
         )
         print(
             f"  answers: check-ins {dict(tally.checkin_answers)}, surveys "
@@ -189,10 +282,10 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
             f"  memory: RSS {rss_start:.0f} MB at start, {_rss_mb():.0f} MB at end, peak "
             f"{peak:.0f} MB; database {size:.1f} MB; wall {time.perf_counter() - started:.0f} s"
         )
-        print(f"  Web API calls breaking Slack's method reference: {len(fake.violations)}")
-        return 0 if duplicates == 0 and lost == 0 and not fake.violations else 1
+        print(f"  Web API calls breaking Slack's method reference: {seen.violations}")
+        return 0 if duplicates == 0 and lost == 0 and not seen.violations else 1
     finally:
-        fake.stop()
+        slack.stop()
         engine.dispose()
         tmp.cleanup()
 
