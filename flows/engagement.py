@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from flows import impact, notices
@@ -87,12 +88,20 @@ class _Step:
 
 def step_match(s: Session, match_id: int, at: datetime) -> None:
     """One step of the engagement ladder for one match; safe to run again at any time."""
-    match = s.get(Match, match_id, options=[lazyload(Match.members)])
-    if match is None or match.state not in (MatchState.ACTIVE, MatchState.STALLED):
+    found = s.execute(
+        select(Match, Program)
+        .join(Program, Program.id == Match.program_id)
+        .where(Match.id == match_id)
+        .options(lazyload(Match.members))
+    ).first()
+    if found is None:
+        return
+    match, program = found
+    if match.state not in (MatchState.ACTIVE, MatchState.STALLED):
         return
     if match.started_at is None or match.paused_at is not None:
         return  # not started, or paused by an admin acting on a concern
-    step = _Step(s, match, s.get_one(Program, match.program_id), list_members(s, match.id), at)
+    step = _Step(s, match, program, list_members(s, match.id), at)
     if match.ends_at is not None and at >= match.ends_at:
         _complete(step)
         return
@@ -252,7 +261,10 @@ def _pulses(step: _Step) -> list[datetime]:
     kind = SurveyKind.FIRST if sequence == 0 else SurveyKind.MONTHLY
     expires = step.days("pulse_expire_days")
     remind = step.days("pulse_remind_days")
+    asked = store.surveyed(s, match.id, kind, sequence)
     for member in step.awake:
+        if member.person_id in asked:
+            continue
         row = store.survey(s, match.id, member.person_id, kind, sequence, at, expires)
         if row is not None:
             step.emit(notices.PulseAsk(match.id, row.id, step.program.name), [member])

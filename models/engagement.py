@@ -168,6 +168,19 @@ def not_yet_streak(s: Session, match_id: int, since: datetime | None = None) -> 
     return streak
 
 
+def surveyed(s: Session, match_id: int, kind: str, sequence: int) -> set[int]:
+    """Who in the match already has this survey (one query for every member)."""
+    return set(
+        s.scalars(
+            select(PulseSurvey.person_id).where(
+                PulseSurvey.match_id == match_id,
+                PulseSurvey.kind == kind,
+                PulseSurvey.sequence == sequence,
+            )
+        )
+    )
+
+
 def survey(
     s: Session,
     match_id: int,
