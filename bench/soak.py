@@ -8,9 +8,10 @@ leaving. Prints the job's duration per run as the program grows (p50/p99/max), m
 delivered, duplicates and losses (both must be 0), resident memory at the start and end,
 database size, and wall time.
 
-Slack (the fake) and the outbox's deliverer run in a second process, as Slack and a second
-core would: yesterday's messages go out while today's engagement runs, as the outbox and
-engagement jobs overlap in production. One process would hold both behind one GIL.
+Slack (the fake) and the outbox's deliverer each run in a process of their own, as Slack
+and a second core would: yesterday's messages go out while today's engagement runs, as the
+outbox and engagement jobs overlap in production. One process would hold all three behind
+one GIL.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -103,88 +106,91 @@ class SlackReport:
     violations: int
 
 
-def _slack_side(conn: Connection, url: str, people: int) -> None:
-    """The second process: the fake Slack with the roster's users, and the deliverer.
-    Commands: ("deliver", moment) -> messages sent up to it; ("report",) -> SlackReport."""
-    from testkit.slack import BOT_TOKEN, FakeSlack
+def _slack(conn: Connection, people: int) -> None:
+    """A process for the fake Slack, with the roster's users. ("report",) -> SlackReport."""
+    from testkit.slack import FakeSlack
 
     fake = FakeSlack()
     fake.start()
     fake.add_channel("CDEMOADMIN", "mentoring-admins")  # the demo program's, bot invited
     for e in synthetic_roster(people):
         fake.add_user(slack_id(e), tz=e.zone)
+    conn.send(fake.api_url)
+    try:
+        while conn.recv()[0] == "report":
+            with fake.lock:
+                keys = Counter(
+                    str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
+                    for m in fake.state.messages
+                )
+                conn.send(
+                    SlackReport(
+                        messages=len(fake.state.messages),
+                        duplicates=sum(n - 1 for n in keys.values() if n > 1),
+                        opened=len(fake.calls_to("conversations.open")),
+                        violations=len(fake.violations),
+                    )
+                )
+    finally:
+        fake.stop()
+
+
+def _delivery(conn: Connection, url: str, api_url: str) -> None:
+    """A process for the outbox's deliverer. ("deliver", moment) -> messages sent by then."""
+    from testkit.slack import BOT_TOKEN
+
     engine = make_engine(url)
     clock = SimClock(START)
     bot = create_app(
-        Settings(database_url=url, slack_api_url=fake.api_url, bot_token=BOT_TOKEN),
+        Settings(database_url=url, slack_api_url=api_url, bot_token=BOT_TOKEN),
         clock=clock,
         engine=engine,
         verify_token=False,
     )
     bot.deliverer.pacer = Pacer(scale=10_000)  # Slack's pacing is bench_announce's subject
-    conn.send(fake.api_url)
+    conn.send("ready")
     try:
-        while True:
-            command = conn.recv()
-            if command[0] == "deliver":
-                clock.now = command[1]
-                total = 0
-                while sent := bot.deliverer.run_once(limit=500).sent:
-                    total += sent
-                conn.send(total)
-            elif command[0] == "report":
-                with fake.lock:
-                    keys = Counter(
-                        str(((m.metadata or {}).get("event_payload") or {}).get("key", ""))
-                        for m in fake.state.messages
-                    )
-                    conn.send(
-                        SlackReport(
-                            messages=len(fake.state.messages),
-                            duplicates=sum(n - 1 for n in keys.values() if n > 1),
-                            opened=len(fake.calls_to("conversations.open")),
-                            violations=len(fake.violations),
-                        )
-                    )
-            else:
-                return
+        while (command := conn.recv())[0] == "deliver":
+            clock.now = command[1]
+            total = 0
+            while sent := bot.deliverer.run_once(limit=500).sent:
+                total += sent
+            conn.send(total)
     finally:
-        fake.stop()
         engine.dispose()
 
 
-class _SlackSide:
-    """The main process's handle on the second one; at most one delivery in flight."""
+class _Side:
+    """The main process's handle on one of the others: one command in flight at a time."""
 
-    def __init__(self, url: str, people: int) -> None:
+    def __init__(self, target: Callable[..., None], *args: object) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, theirs = context.Pipe()
-        self.process = context.Process(target=_slack_side, args=(theirs, url, people))
+        self.process = context.Process(target=target, args=(theirs, *args))
         self.process.start()
         theirs.close()  # so that a crash over there ends a wait here (EOFError), not hangs it
-        self.api_url: str = self.conn.recv()
-        self.delivered = 0
+        self.first: object = self.conn.recv()
         self.in_flight = False
-        self.waited = 0.0  # seconds the simulation stood waiting for delivery
+        self.answers: list[Any] = []
+        self.waited = 0.0  # seconds the simulation stood waiting for this side
 
     def settle(self) -> None:
         if self.in_flight:
             t0 = time.perf_counter()
-            self.delivered += int(self.conn.recv())
+            self.answers.append(self.conn.recv())
             self.waited += time.perf_counter() - t0
             self.in_flight = False
 
-    def deliver(self, moment: datetime) -> None:
-        """Start delivering what is due by `moment`, after the last delivery finished."""
+    def send(self, *command: object) -> None:
+        """Start a command, after the last one finished; its answer lands in `answers`."""
         self.settle()
-        self.conn.send(("deliver", moment))
+        self.conn.send(command)
         self.in_flight = True
 
-    def report(self) -> SlackReport:
+    def ask(self, *command: object) -> object:
+        self.send(*command)
         self.settle()
-        self.conn.send(("report",))
-        report: SlackReport = self.conn.recv()
-        return report
+        return self.answers.pop()
 
     def stop(self) -> None:
         self.settle()
@@ -201,11 +207,12 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
     url = database_url or f"sqlite:///{tmp.name}/soak.db"
     engine = make_engine(url)
     upgrade(engine)
-    slack = _SlackSide(url, people)
+    slack = _Side(_slack, people)
+    delivery = _Side(_delivery, url, slack.first)
     roster = synthetic_roster(people)
     clock = SimClock(START)
     bot = create_app(
-        Settings(database_url=url, slack_api_url=slack.api_url, bot_token=BOT_TOKEN),
+        Settings(database_url=url, slack_api_url=str(slack.first), bot_token=BOT_TOKEN),
         clock=clock,
         engine=engine,
         verify_token=False,
@@ -213,8 +220,11 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
     job_seconds: list[float] = []
     running: list[int] = []
 
+    def delivered() -> int:
+        return sum(delivery.answers)
+
     def step(at: datetime) -> None:
-        slack.deliver(at - timedelta(minutes=1))  # yesterday's messages, at their times
+        delivery.send("deliver", at - timedelta(minutes=1))  # yesterday's, at their times
         clock.now = at
         t0 = time.perf_counter()
         drain(bot.sessions, clock)
@@ -223,16 +233,18 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
         if at.weekday() == 4 and len(job_seconds) % 20 == 0:  # every four weeks
             print(
                 f"  [{(at - START).days // 7} weeks, {time.perf_counter() - started:.0f} s] "
-                f"live matches stepped {running[-1]}, delivered {slack.delivered}, "
-                f"waited for delivery {slack.waited:.0f} s",
+                f"live matches stepped {running[-1]}, delivered {delivered()}, "
+                f"waited for delivery {delivery.waited:.0f} s",
                 flush=True,
             )
 
     try:
         _, tally = simulate(bot.sessions, roster, weeks=weeks, share=share, seed=7, step=step)
         end = START + timedelta(days=weeks * 7 + 2)
-        slack.deliver(end)
-        seen = slack.report()
+        delivery.send("deliver", end)
+        delivery.settle()
+        seen = slack.ask("report")
+        assert isinstance(seen, SlackReport)
         with bot.sessions() as s:
             states = Counter(
                 dict(
@@ -269,7 +281,7 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
             f" ms; live matches per run: max {max(running)}"
         )
         print(
-            f"  messages: queued {sum(states.values())}, delivered {slack.delivered} "
+            f"  messages: queued {sum(states.values())}, delivered {delivered()} "
             f"({seen.messages} in Slack), duplicates {duplicates}, lost {lost}; "
             f"states {dict(states)}, cancelled because {dict(cancelled)}; conversations opened "
             f"{seen.opened}"
@@ -285,6 +297,7 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
         print(f"  Web API calls breaking Slack's method reference: {seen.violations}")
         return 0 if duplicates == 0 and lost == 0 and not seen.violations else 1
     finally:
+        delivery.stop()
         slack.stop()
         engine.dispose()
         tmp.cleanup()
