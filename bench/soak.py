@@ -44,6 +44,7 @@ from bot.settings import Settings
 from bot.work import drain
 from handlers.pacing import Pacer
 from models.db import make_engine
+from models.outbox import FORGOTTEN, MATCH_ENDED
 from models.tables import Match, OutboxMessage
 
 
@@ -60,7 +61,7 @@ class SimClock:
         return self.now
 
 
-CANCELLED_FOR = ("match ended", "forgotten")  # what may cancel a queued message, and why
+CANCELLED_FOR = (MATCH_ENDED, FORGOTTEN)  # what may cancel a queued message, and why
 
 
 def unexplained_losses(s: Session, end: datetime) -> int:
@@ -89,7 +90,7 @@ def unexplained_losses(s: Session, end: datetime) -> int:
         .join(Match, Match.id == OutboxMessage.match_id)
         .where(
             OutboxMessage.state == "cancelled",
-            OutboxMessage.last_error == "match ended",
+            OutboxMessage.last_error == MATCH_ENDED,
             Match.ended_at.is_(None),
         )
     )

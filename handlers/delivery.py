@@ -244,7 +244,7 @@ class Deliverer:
                 and not is_open(s, message.match_id)
             )
             if stale:
-                outbox.mark_cancelled(s, message.id, reason="match ended")
+                outbox.mark_cancelled(s, message.id, reason=outbox.MATCH_ENDED)
             elif not outbox.begin_attempt(
                 s, message.id, seen_attempts=message.attempts, at=self.clock()
             ):

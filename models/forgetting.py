@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import concerns, micro
 from models.audit import record
+from models.outbox import FORGOTTEN
 from models.states import OutboxState
 from models.tables import (
     AuditEntry,
@@ -159,7 +160,7 @@ def _scrub_outbox(s: Session, person: Person, found: Traces, match_ids: set[int]
         pending = row.state == OutboxState.PENDING
         if _addressed(row.conversation, found.slack_user_id):
             if pending:
-                row.state, row.last_error = OutboxState.CANCELLED, "forgotten"
+                row.state, row.last_error = OutboxState.CANCELLED, FORGOTTEN
             row.payload = {}
             row.conversation = FORGOTTEN_CONVERSATION
             row.slack_channel = None
@@ -171,7 +172,7 @@ def _scrub_outbox(s: Session, person: Person, found: Traces, match_ids: set[int]
             row.payload = scrubbed  # an admin's preview still goes, without them
             continue
         if pending:
-            row.state, row.last_error = OutboxState.CANCELLED, "forgotten"
+            row.state, row.last_error = OutboxState.CANCELLED, FORGOTTEN
         row.payload = {}
 
 

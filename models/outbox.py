@@ -36,6 +36,11 @@ class PendingMessage:
     created_at: datetime | None = None
 
 
+# Why a queued message was rightly never sent (its `last_error` once cancelled).
+MATCH_ENDED = "match ended"  # about a match that ended before it could land
+FORGOTTEN = "forgotten"  # to or about a person who asked to be forgotten
+
+
 def dm_to(*slack_user_ids: str) -> str:
     """The conversation of a DM (one user) or group DM (several) opened at delivery."""
     return "users:" + ",".join(sorted(slack_user_ids))
@@ -202,7 +207,7 @@ def cancel_for_match(s: Session, match_id: int, *, keep_kinds: frozenset[str]) -
         query = query.where(
             OutboxMessage.kind.is_(None) | OutboxMessage.kind.not_in(sorted(keep_kinds))
         )
-    done = s.execute(query.values(state=OutboxState.CANCELLED, last_error="match ended"))
+    done = s.execute(query.values(state=OutboxState.CANCELLED, last_error=MATCH_ENDED))
     return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
