@@ -20,13 +20,12 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
 
 from flows import notices
 from flows.codec import CodecError
@@ -141,24 +140,6 @@ def _already_posted(
     return None
 
 
-def _known_channel(
-    s: Session, message: outbox.PendingMessage
-) -> tuple[outbox.PendingMessage, bool]:
-    """Inside a first attempt's claim: the channel the message can go to without asking
-    Slack, remembered in the same commit (so before anything is posted). A channel is its
-    own; a DM borrows the channel an earlier message to the same members went to (True:
-    borrowed). A retry never borrows: it must find its own post."""
-    if message.attempts > 0 or message.method != "chat.postMessage":
-        return message, False
-    target = message.conversation
-    borrowed = target.startswith("users:")
-    channel = outbox.known_channel(s, message.workspace_id, target) if borrowed else target
-    if channel is None:
-        return message, False
-    outbox.remember_channel(s, message.id, channel)
-    return replace(message, slack_channel=channel), borrowed
-
-
 class Deliverer:
     def __init__(
         self,
@@ -250,7 +231,7 @@ class Deliverer:
             ):
                 return "skipped"  # another worker claimed this attempt first
             elif message.slack_channel is None:
-                message, borrowed = _known_channel(s, message)
+                message, borrowed = outbox.settle_channel(s, message)
         if stale:
             with self._report_lock:
                 report.cancelled += 1

@@ -7,7 +7,7 @@ message again adds nothing; delivery lives in handlers.delivery. A row holds eit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -137,6 +137,22 @@ def known_channel(s: Session, workspace_id: int, conversation: str) -> str | Non
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
+
+
+def settle_channel(s: Session, message: PendingMessage) -> tuple[PendingMessage, bool]:
+    """Inside a first attempt's claim: the channel a chat.postMessage can go to without
+    asking Slack, remembered in the same commit (so before anything is posted). A channel
+    is its own; a DM borrows the channel an earlier message to the same members went to
+    (True: borrowed). A retry never borrows: it must find its own post."""
+    if message.attempts > 0 or message.method != "chat.postMessage":
+        return message, False
+    target = message.conversation
+    borrowed = target.startswith("users:")
+    channel = known_channel(s, message.workspace_id, target) if borrowed else target
+    if channel is None:
+        return message, False
+    remember_channel(s, message.id, channel)
+    return replace(message, slack_channel=channel), borrowed
 
 
 def begin_attempt(
