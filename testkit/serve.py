@@ -55,6 +55,19 @@ class ServeProcess:
         self.process.wait(timeout=30)
 
 
+PORT_TAKEN = "Address already in use"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (it may be taken before it is bound)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT_TRIES = 5
+
+
 def start_serve(
     env: Mapping[str, str],
     args: Sequence[str] = ("--http",),
@@ -70,7 +83,27 @@ def start_serve(
     blocks it. With "--http" it listens on a free loopback port; with "--socket" it connects
     to `fake`'s WebSocket with the fake's app token and is ready once the fake greeted it.
     `command` is what runs `serve` (the container's entrypoint script, say).
+
+    A free port found by probing can be taken by someone else's outgoing connection before
+    the server binds it; the server then says so and exits, and another port is tried.
     """
+    for attempt in range(PORT_TRIES):
+        try:
+            return _start_serve(env, args, ready, timeout, command, fake)
+        except RuntimeError as failed:
+            if "--http" not in args or PORT_TAKEN not in str(failed) or attempt + 1 == PORT_TRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_serve(
+    env: Mapping[str, str],
+    args: Sequence[str],
+    ready: str | None,
+    timeout: float,
+    command: Sequence[str],
+    fake: FakeSlack | None,
+) -> ServeProcess:
     environment = {**os.environ, **env}
     port = 0
     greeted = 0
@@ -80,9 +113,7 @@ def start_serve(
         greeted = fake.socket_mode.hellos
         ready = ready or SOCKET_READY
     else:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
+        port = free_port()
         if "--http" in args:
             environment.pop("SLACK_APP_TOKEN", None)
             args = [*args, "--host", "127.0.0.1", "--port", f"{port}"]

@@ -309,3 +309,37 @@ def test_unsigned_garbage_is_401_and_signed_garbage_is_400_never_500(
     assert _counts(engine) == before
     assert "Traceback" not in "".join(served.log)
     assert served.process.poll() is None
+
+
+def test_a_port_taken_between_probe_and_bind_is_tried_again(
+    fake_slack: FakeSlack, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone takes the probed port before the server binds it: the server says so and
+    exits, and the test kit starts it on another port instead of failing the test."""
+    import socket
+
+    import testkit.serve
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = int(squatter.getsockname()[1])
+        ports = iter([taken])
+        real = testkit.serve.free_port
+        monkeypatch.setattr(testkit.serve, "free_port", lambda: next(ports, None) or real())
+        process = start_serve(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": fake_slack.api_url,
+                "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            }
+        )
+    try:
+        assert not process.url.endswith(f":{taken}")
+        answer = ack_json(
+            process_driver("http", process.url, fake_slack).command("U0000001", "help")
+        )
+        assert "/mentor join" in answer["text"]
+    finally:
+        process.stop()
