@@ -195,42 +195,58 @@ def setup(s: Session, roster: Sequence[Employee], share: float, weeks: int) -> P
     return program
 
 
-def _answer(s: Session, program_id: int, at: datetime, seed: int, tally: Tally) -> None:
-    """Members answer what is open, as their pair's life says; the same calls as the buttons."""
-    open_checkins = s.execute(
-        select(CheckIn, Match)
-        .join(Match, Match.id == CheckIn.match_id)
-        .where(
-            Match.program_id == program_id,
-            Match.state.in_(("active", "stalled")),
-            CheckIn.asked_at > at - timedelta(days=2),
-        )
-    ).all()
-    for checkin, match in open_checkins:
-        kind = life(match.id, seed)
+def _answer(
+    sessions: SessionFactory, program_id: int, at: datetime, seed: int, tally: Tally
+) -> None:
+    """Members answer what is open, as their pair's life says; the same calls as the buttons,
+    each in its own transaction as each click is its own request (one session for a day's
+    thousands of answers would make every bulk update scan all of them)."""
+    with sessions() as s:
+        open_checkins = [
+            (
+                checkin.id,
+                checkin.period,
+                match.id,
+                next(m.person_id for m in match.members if m.role != "mentor"),
+            )
+            for checkin, match in s.execute(
+                select(CheckIn, Match)
+                .join(Match, Match.id == CheckIn.match_id)
+                .where(
+                    Match.program_id == program_id,
+                    Match.state.in_(("active", "stalled")),
+                    CheckIn.asked_at > at - timedelta(days=2),
+                )
+            ).all()
+        ]
+        surveys = [
+            (row.id, row.kind, row.person_id, match.id)
+            for row, match in s.execute(
+                select(PulseSurvey, Match)
+                .join(Match, Match.id == PulseSurvey.match_id)
+                .outerjoin(PulseResponse, PulseResponse.survey_id == PulseSurvey.id)
+                .where(
+                    Match.program_id == program_id,
+                    PulseSurvey.expires_at > at,
+                    PulseResponse.survey_id.is_(None),
+                )
+            ).all()
+        ]
+    for checkin_id, period, match_id, mentee in open_checkins:
+        kind = life(match_id, seed)
         if kind == "silent":
             continue
-        answer = "met" if kind == "thriving" or checkin.period > 2 else "not_yet"
-        mentee = next(m.person_id for m in match.members if m.role != "mentor")
-        if engagement.answer_checkin(s, checkin.id, mentee, answer, at):
-            tally.checkin_answers[answer] += 1
-    surveys = s.execute(
-        select(PulseSurvey, Match)
-        .join(Match, Match.id == PulseSurvey.match_id)
-        .outerjoin(PulseResponse, PulseResponse.survey_id == PulseSurvey.id)
-        .where(
-            Match.program_id == program_id,
-            PulseSurvey.expires_at > at,
-            PulseResponse.survey_id.is_(None),
-        )
-    ).all()
-    for row, match in surveys:
-        kind = life(match.id, seed)
-        roll = _hash(seed, "survey", row.id) % 100
-        answers_at = 95 if row.kind == "keep_going" else 85 if kind == "thriving" else 60
+        answer = "met" if kind == "thriving" or period > 2 else "not_yet"
+        with sessions.begin() as s:
+            if engagement.answer_checkin(s, checkin_id, mentee, answer, at):
+                tally.checkin_answers[answer] += 1
+    for survey_id, survey_kind, person_id, match_id in surveys:
+        kind = life(match_id, seed)
+        roll = _hash(seed, "survey", survey_id) % 100
+        answers_at = 95 if survey_kind == "keep_going" else 85 if kind == "thriving" else 60
         if kind == "silent" or roll >= answers_at:
             continue
-        if row.kind == "keep_going":
+        if survey_kind == "keep_going":
             values: dict[str, object] = {"keep_going": True}
         else:
             low = 4 if kind == "thriving" else 3
@@ -238,10 +254,11 @@ def _answer(s: Session, program_id: int, at: datetime, seed: int, tally: Tally) 
                 "value_rating": low + roll % 2,
                 "progress_rating": low - 1 + roll % 3,
             }
-            if row.kind == "final":
+            if survey_kind == "final":
                 values["recommend"] = (8 if kind == "thriving" else 5) + roll % 3
-        if engagement.respond(s, row.id, row.person_id, at, **values):
-            tally.surveys_answered[row.kind] += 1
+        with sessions.begin() as s:
+            if engagement.respond(s, survey_id, person_id, at, **values):
+                tally.surveys_answered[survey_kind] += 1
 
 
 def _set_goals(s: Session, program_id: int, at: datetime, seed: int, tally: Tally) -> None:
@@ -326,8 +343,8 @@ def simulate(
             run_engagement(sessions, partial(_fixed, at))
         else:
             step(at)
+        _answer(sessions, program_id, at + timedelta(hours=2), seed, tally)
         with sessions.begin() as s:
-            _answer(s, program_id, at + timedelta(hours=2), seed, tally)
             _finish_goals(s, program_id, at, seed)
     return program_id, tally
 
