@@ -55,7 +55,8 @@ class ServeProcess:
         self.process.wait(timeout=30)
 
 
-PORT_TAKEN = "Address already in use"
+PORT_TAKEN = "Address already in use"  # what `mentorbot serve` says when it cannot bind
+PORT_TRIES = 5
 
 
 def free_port() -> int:
@@ -63,9 +64,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-PORT_TRIES = 5
 
 
 def start_serve(

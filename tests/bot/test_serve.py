@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlalchemy import select as sql_select
 
+import testkit.serve
 from models.tables import AuditEntry, OutboxMessage, Person, ProcessedEvent, Workspace
 from testkit.requests import SIGNING_SECRET, Payloads, SlackDriver, ack_json, post_http, sign
 from testkit.serve import MODES, ServeProcess, process_driver, serve_process, start_serve
@@ -40,34 +41,27 @@ class Server:
     driver: SlackDriver
 
 
+def _env(fake: FakeSlack, engine: Engine, **extra: str) -> dict[str, str]:
+    """What `mentorbot serve` needs to talk to `fake` and `engine`'s database."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        **extra,
+    }
+
+
 def start_server(
     mode: str, fake: FakeSlack, engine: Engine, **env: str
 ) -> tuple[Server, Callable[[], None]]:
-    url, stop = serve_process(
-        {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.api_url,
-            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-            **env,
-        },
-        mode=mode,
-        fake=fake,
-    )
+    url, stop = serve_process(_env(fake, engine, **env), mode=mode, fake=fake)
     return Server(url, process_driver(mode, url, fake)), stop
 
 
 @pytest.fixture
 def served(fake_slack: FakeSlack, engine: Engine) -> Iterator[ServeProcess]:
-    process = start_serve(
-        {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake_slack.api_url,
-            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-            "LOG_LEVEL": "INFO",
-        }
-    )
+    process = start_serve(_env(fake_slack, engine, LOG_LEVEL="INFO"))
     try:
         yield process
     finally:
@@ -316,10 +310,6 @@ def test_a_port_taken_between_probe_and_bind_is_tried_again(
 ) -> None:
     """Someone takes the probed port before the server binds it: the server says so and
     exits, and the test kit starts it on another port instead of failing the test."""
-    import socket
-
-    import testkit.serve
-
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
@@ -327,14 +317,7 @@ def test_a_port_taken_between_probe_and_bind_is_tried_again(
         ports = iter([taken])
         real = testkit.serve.free_port
         monkeypatch.setattr(testkit.serve, "free_port", lambda: next(ports, None) or real())
-        process = start_serve(
-            {
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": fake_slack.api_url,
-                "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-            }
-        )
+        process = start_serve(_env(fake_slack, engine))
     try:
         assert not process.url.endswith(f":{taken}")
         answer = ack_json(
