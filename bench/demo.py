@@ -41,6 +41,7 @@ from models.hr_import import apply_row, check_row
 from models.program_admin import ProgramSettings, create_program
 from models.tables import (
     CheckIn,
+    CheckInAnswer,
     Goal,
     Match,
     MatchMember,
@@ -202,23 +203,26 @@ def _answer(
     each in its own transaction as each click is its own request (one session for a day's
     thousands of answers would make every bulk update scan all of them)."""
     with sessions() as s:
-        open_checkins = [
-            (
-                checkin.id,
-                checkin.period,
-                match.id,
-                next(m.person_id for m in match.members if m.role != "mentor"),
+        open_checkins = s.execute(
+            select(CheckIn.id, CheckIn.period, Match.id, MatchMember.person_id)
+            .join(Match, Match.id == CheckIn.match_id)
+            .join(
+                MatchMember,
+                (MatchMember.match_id == Match.id) & (MatchMember.role != "mentor"),
             )
-            for checkin, match in s.execute(
-                select(CheckIn, Match)
-                .join(Match, Match.id == CheckIn.match_id)
-                .where(
-                    Match.program_id == program_id,
-                    Match.state.in_(("active", "stalled")),
-                    CheckIn.asked_at > at - timedelta(days=2),
-                )
-            ).all()
-        ]
+            .outerjoin(
+                CheckInAnswer,
+                (CheckInAnswer.checkin_id == CheckIn.id)
+                & (CheckInAnswer.person_id == MatchMember.person_id),
+            )
+            .where(
+                Match.program_id == program_id,
+                Match.state.in_(("active", "stalled")),
+                CheckIn.asked_at > at - timedelta(days=2),
+                CheckInAnswer.checkin_id.is_(None),  # not answered yesterday already
+            )
+            .order_by(CheckIn.id)
+        ).all()
         surveys = [
             (row.id, row.kind, row.person_id, match.id)
             for row, match in s.execute(

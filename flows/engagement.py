@@ -261,22 +261,21 @@ def _pulses(step: _Step) -> list[datetime]:
     kind = SurveyKind.FIRST if sequence == 0 else SurveyKind.MONTHLY
     expires = step.days("pulse_expire_days")
     remind = step.days("pulse_remind_days")
-    asked = store.surveyed(s, match.id, kind, sequence)
+    existing = store.pulses(s, match.id, (SurveyKind.FIRST, SurveyKind.MONTHLY))
+    asked = {row.person_id for row, _ in existing if row.kind == kind and row.sequence == sequence}
+    unreminded: list[datetime] = []
     for member in step.awake:
         if member.person_id in asked:
             continue
-        row = store.survey(s, match.id, member.person_id, kind, sequence, at, expires)
-        if row is not None:
-            step.emit(notices.PulseAsk(match.id, row.id, step.program.name), [member])
-    unreminded: list[datetime] = []
-    for row in s.query(PulseSurvey).filter(
-        PulseSurvey.match_id == match.id,
-        PulseSurvey.kind.in_((SurveyKind.FIRST, SurveyKind.MONTHLY)),
-        PulseSurvey.reminded_at.is_(None),
-        PulseSurvey.expires_at > at,
-    ):
+        opened = store.survey(s, match.id, member.person_id, kind, sequence, at, expires)
+        if opened is not None:
+            step.emit(notices.PulseAsk(match.id, opened.id, step.program.name), [member])
+            unreminded.append(opened.since)
+    for row, answered in existing:
+        if row.reminded_at is not None or row.expires_at <= at:
+            continue
         reader = next((m for m in step.awake if m.person_id == row.person_id), None)
-        if reader and at - row.sent_at >= remind and store.answered(s, row.id) is None:
+        if reader and at - row.sent_at >= remind and not answered:
             row.reminded_at = at
             step.emit(notices.PulseReminder(match.id, row.id, step.program.name), [reader])
         else:

@@ -84,11 +84,18 @@ def insert_new(s: Session, model: type[Any], unique: str, /, **values: Any) -> b
     One `INSERT … ON CONFLICT DO NOTHING` where a SELECT and a savepointed INSERT took four
     round trips; a concurrent insert of the same key waits for the other and then yields.
     """
+    return insert_new_key(s, model, (unique,), **values) is not None
+
+
+def insert_new_key(s: Session, model: type[Any], unique: tuple[str, ...], /, **values: Any) -> Any:
+    """As `insert_new`, for a key of one or more columns: the new row's primary key, or None
+    when a row with the same values in `unique` exists. The session does not hold the row."""
     dialect = postgresql if is_postgres(s.get_bind()) else sqlite
     statement = (
         dialect.insert(model)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=[unique])
-        .returning(getattr(model, unique))
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(*model.__table__.primary_key.columns)
     )
-    return s.execute(statement).first() is not None
+    row = s.execute(statement).first()
+    return None if row is None else row[0]

@@ -7,13 +7,14 @@ defaults below, so a program can be stricter or gentler without a migration.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.db import insert_new_key
 from models.matches import Member as Member
 from models.matches import list_members
 from models.tables import (
@@ -92,24 +93,37 @@ def wake_person(s: Session, person_id: int, at: datetime) -> None:
     )
 
 
-def open_checkin(s: Session, match: Match, period: int, at: datetime) -> CheckIn | None:
-    """The check-in for `period`, created now; None if it already exists (a rerun)."""
-    if s.scalar(select(CheckIn.id).where(CheckIn.match_id == match.id, CheckIn.period == period)):
-        return None
-    previous = s.scalar(
-        select(CheckIn.asked_at)
+@dataclass(frozen=True)
+class Opened:
+    """A check-in or survey just created: its id, and since when it asks (for a check-in the
+    start of the period asked about; for a survey the moment it was sent)."""
+
+    id: int
+    since: datetime
+
+
+def open_checkin(s: Session, match: Match, period: int, at: datetime) -> Opened | None:
+    """The check-in for `period`, created now; None if it already exists (a rerun). Two
+    round trips: the latest check-in, then an insert that yields to a concurrent one."""
+    latest = s.execute(
+        select(CheckIn.period, CheckIn.asked_at)
         .where(CheckIn.match_id == match.id)
         .order_by(CheckIn.period.desc())
         .limit(1)
-    )
-    since = previous or match.started_at or at
-    checkin = CheckIn(match_id=match.id, period=period, asked_at=at, since=since)
-    try:
-        with s.begin_nested():
-            s.add(checkin)
-    except IntegrityError:
+    ).first()
+    if latest is not None and latest.period == period:
         return None
-    return checkin
+    since = latest.asked_at if latest is not None else (match.started_at or at)
+    key = insert_new_key(
+        s,
+        CheckIn,
+        ("match_id", "period"),
+        match_id=match.id,
+        period=period,
+        asked_at=at,
+        since=since,
+    )
+    return None if key is None else Opened(int(key), since)
 
 
 def answer_checkin(s: Session, checkin_id: int, person_id: int, answer: str, at: datetime) -> bool:
@@ -120,17 +134,19 @@ def answer_checkin(s: Session, checkin_id: int, person_id: int, answer: str, at:
     match = s.get_one(Match, checkin.match_id)
     if person_id not in {m.person_id for m in match.members}:
         return False
-    if s.get(CheckInAnswer, (checkin_id, person_id)) is not None:
-        return False
-    try:
-        with s.begin_nested():
-            s.add(
-                CheckInAnswer(
-                    checkin_id=checkin_id, person_id=person_id, answer=answer, answered_at=at
-                )
-            )
-    except IntegrityError:
-        return False
+    if (
+        insert_new_key(
+            s,
+            CheckInAnswer,
+            ("checkin_id", "person_id"),
+            checkin_id=checkin_id,
+            person_id=person_id,
+            answer=answer,
+            answered_at=at,
+        )
+        is None
+    ):
+        return False  # answered before (or at the same moment elsewhere)
     if answer == "met":
         record_meeting(s, match, at)
     match.next_due_at = at  # a "not yet" may complete a streak: look again now
@@ -168,17 +184,16 @@ def not_yet_streak(s: Session, match_id: int, since: datetime | None = None) -> 
     return streak
 
 
-def surveyed(s: Session, match_id: int, kind: str, sequence: int) -> set[int]:
-    """Who in the match already has this survey (one query for every member)."""
-    return set(
-        s.scalars(
-            select(PulseSurvey.person_id).where(
-                PulseSurvey.match_id == match_id,
-                PulseSurvey.kind == kind,
-                PulseSurvey.sequence == sequence,
-            )
-        )
+def pulses(s: Session, match_id: int, kinds: tuple[str, ...]) -> list[tuple[PulseSurvey, bool]]:
+    """The match's surveys of these kinds, each with whether it was answered: one query for
+    what an engagement step asks of them (who already has one, which to remind)."""
+    rows = s.execute(
+        select(PulseSurvey, PulseResponse.survey_id.is_not(None))
+        .outerjoin(PulseResponse, PulseResponse.survey_id == PulseSurvey.id)
+        .where(PulseSurvey.match_id == match_id, PulseSurvey.kind.in_(kinds))
+        .order_by(PulseSurvey.id)
     )
+    return [(row, bool(answered)) for row, answered in rows]
 
 
 def survey(
@@ -189,19 +204,13 @@ def survey(
     sequence: int,
     at: datetime,
     expires: timedelta,
-) -> PulseSurvey | None:
-    """A survey for one member, created once per (match, person, kind, sequence)."""
-    exists = s.scalar(
-        select(PulseSurvey.id).where(
-            PulseSurvey.match_id == match_id,
-            PulseSurvey.person_id == person_id,
-            PulseSurvey.kind == kind,
-            PulseSurvey.sequence == sequence,
-        )
-    )
-    if exists:
-        return None
-    row = PulseSurvey(
+) -> Opened | None:
+    """A survey for one member, created once per (match, person, kind, sequence): one insert
+    that yields to an existing or concurrent one."""
+    key = insert_new_key(
+        s,
+        PulseSurvey,
+        ("match_id", "person_id", "kind", "sequence"),
         match_id=match_id,
         person_id=person_id,
         kind=kind,
@@ -209,12 +218,7 @@ def survey(
         sent_at=at,
         expires_at=at + expires,
     )
-    try:
-        with s.begin_nested():
-            s.add(row)
-    except IntegrityError:
-        return None
-    return row
+    return None if key is None else Opened(int(key), at)
 
 
 def answered(s: Session, survey_id: int) -> PulseResponse | None:
@@ -226,14 +230,14 @@ def respond(s: Session, survey_id: int, person_id: int, at: datetime, **values: 
     row = s.get(PulseSurvey, survey_id)
     if row is None or row.person_id != person_id or row.expires_at <= at:
         return False
-    if s.get(PulseResponse, survey_id) is not None:
-        return False
-    try:
-        with s.begin_nested():
-            values.setdefault("goal_progress", {})
-            s.add(PulseResponse(survey_id=survey_id, submitted_at=at, **values))
-    except IntegrityError:
-        return False
+    values.setdefault("goal_progress", {})
+    if (
+        insert_new_key(
+            s, PulseResponse, ("survey_id",), survey_id=survey_id, submitted_at=at, **values
+        )
+        is None
+    ):
+        return False  # answered before (or at the same moment elsewhere)
     wake(s, row.match_id, at)  # a keep-going answer may restart or end a stalled match
     return True
 

@@ -123,6 +123,13 @@ def test_twenty_six_weeks_of_three_pairs(
         Block.PULSE_COMMENT: {"v": {"type": "plain_text_input", "value": "SECRET-WORDS"}},
     }
     meta = json.dumps({"survey_id": survey})
+    # a forged rating the form never offered is refused in the modal and stores nothing
+    forged = {**state, Block.PULSE_VALUE: {"v": {"selected_option": {"value": "9"}}}}
+    refused = json.loads(slack.submit(e0, Callback.PULSE, forged, private_metadata=meta).body)
+    assert refused["response_action"] == "errors"
+    assert Block.PULSE_VALUE in refused["errors"]
+    with bot.sessions() as s:
+        assert s.get(PulseResponse, survey) is None
     assert slack.submit(e0, Callback.PULSE, state, private_metadata=meta).body == ""
     assert slack.submit(e0, Callback.PULSE, state, private_metadata=meta).body != ""  # once
 
