@@ -1,22 +1,29 @@
 """Engine and session factory for SQLite (default) and PostgreSQL.
 
 SQLite gets WAL, a busy timeout and enforced foreign keys so that the bot's threads and a
-CLI command can share one file; PostgreSQL gets a pre-pinged pool for long-lived replicas.
+CLI command can share one file; PostgreSQL gets a pool for long-lived replicas that pings a
+connection before reuse once it has sat idle (a restart or a firewall's idle timeout leaves
+dead connections there). A connection back in use within a second is not pinged: the ping
+was one round trip more on every transaction, and a busy leader runs thousands in a row.
 Neither ever puts what people wrote into an error, and so into a log: statement parameters
 are hidden, and PostgreSQL's DETAIL line (which quotes the failing row) is cut off.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
+
+PING_AFTER_IDLE = 1.0  # seconds a pooled PostgreSQL connection may rest before it is pinged
 
 
 def _quiet(context: ExceptionContext) -> BaseException | None:
@@ -36,7 +43,10 @@ def _quiet(context: ExceptionContext) -> BaseException | None:
     )
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, monotonic: Callable[[], float] = time.monotonic, **kwargs: Any
+) -> Engine:
+    """An engine for `url` (`monotonic`: the clock of PostgreSQL's idle pings, for tests)."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -62,12 +72,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     engine = create_engine(url, **kwargs)
     event.listen(engine, "handle_error", _quiet, retval=True)
+    ping_when_idle(engine, PING_AFTER_IDLE, monotonic)
     return engine
+
+
+def ping_when_idle(
+    engine: Engine, idle: float, monotonic: Callable[[], float] = time.monotonic
+) -> None:
+    """Ping a pooled connection on checkout when it has rested `idle` seconds or more; a dead
+    one is replaced before anyone uses it (the pool retries on DisconnectionError)."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in")
+        if since is None or monotonic() - since < idle:
+            return  # new, or back in use at once
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as dead:
+            raise DisconnectionError("connection lost while idle in the pool") from dead
+        if not alive:
+            raise DisconnectionError("connection lost while idle in the pool")
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
