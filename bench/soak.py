@@ -232,9 +232,17 @@ def run(people: int, weeks: int, share: float, database_url: str | None) -> int:
         running.append(run_engagement(bot.sessions, clock))
         job_seconds.append(time.perf_counter() - t0)
         if at.weekday() == 4 and len(job_seconds) % 20 == 0:  # every four weeks
+            # the verdict so far, so that a run cut short still says what it proved: wait
+            # for the delivery in flight, then count as at the end
+            delivery.settle()
+            seen = slack.ask("report")
+            assert isinstance(seen, SlackReport)
+            with bot.sessions() as s:
+                lost = unexplained_losses(s, at - timedelta(minutes=1))
             print(
                 f"  [{(at - START).days // 7} weeks, {time.perf_counter() - started:.0f} s] "
                 f"live matches stepped {running[-1]}, delivered {delivered()}, "
+                f"duplicates {seen.duplicates}, lost {lost}, violations {seen.violations}; "
                 f"waited for delivery {delivery.waited:.0f} s",
                 flush=True,
             )
