@@ -155,7 +155,9 @@ def _invite_goals(step: _Step) -> None:
         if member.role != MemberRole.MENTEE:
             continue
         notice = notices.GoalsInvite(match.id, member.person_id, step.program.name)
-        if emitted(step.s, notice.key) or goals.goals_in_match(step.s, match.id, member.person_id):
+        if emitted(step.s, notice.key) or goals.has_goals(
+            step.s, step.program.id, member.person_id
+        ):
             continue
         # never before the intro it follows (a pair's intro lands at a time in both hours)
         intro = outbox.pending_until(step.s, match.id, notices.MatchIntro.KIND)
@@ -197,9 +199,8 @@ def _nudge_first_meeting(step: _Step) -> bool:
     hours = [hours_of(m) for m in step.people]
     slots = sorted({landing_time(hours, step.at + timedelta(days=d)) for d in (0, 1, 2)})[:3]
     notice = notices.FirstMeetingNudge(match.id, first_days, tuple(slots))
-    if emitted(step.s, notice.key):
-        return False
-    step.emit(notice, step.people)
+    if not step.emit(notice, step.people):
+        return False  # queued before (a rerun)
     match.last_nudge_at = step.at
     return True
 

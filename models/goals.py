@@ -23,6 +23,24 @@ def list_goals(s: Session, enrollment_id: int) -> list[Goal]:
     return list(s.scalars(query.order_by(Goal.id)))
 
 
+def has_goals(s: Session, program_id: int, person_id: int) -> bool:
+    """Whether the person has a current goal in the program: one query, where loading the
+    enrollment and its goals (with their skills, never-match rows and milestones) took four
+    or five; every new match asks it once."""
+    found = s.scalar(
+        select(Goal.id)
+        .join(Enrollment, Enrollment.id == Goal.enrollment_id)
+        .where(
+            Enrollment.program_id == program_id,
+            Enrollment.person_id == person_id,
+            Enrollment.role.in_(("mentee", "both", "peer")),
+            Goal.status != "dropped",
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def goals_in_match(s: Session, match_id: int, person_id: int) -> list[Goal]:
     """The person's current goals in the match's program (empty for mentors)."""
     match = s.get(Match, match_id)

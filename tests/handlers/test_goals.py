@@ -57,6 +57,9 @@ def test_mentee_sets_goals_and_the_mentor_sees_them(
     assert "Lead a design review (measured by: one review led), by 31 Mar 2027" in shown
     assert "Speak at a meetup" in shown
     assert "no survey open" in ack_json(slack.command(mentee, "feedback"))["text"]
+    # goals set before the job first looked at the match: no invitation to set them
+    _step(bot, clock, clock() + timedelta(days=1))
+    assert not [m for m in _messages(fake_slack, mentee) if "Set one to three goals" in m.text]
 
 
 def _latest_view(fake: FakeSlack) -> dict[str, Any]:
