@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models.db import is_postgres
 from models.states import (
@@ -30,6 +30,7 @@ from models.states import (
 )
 from models.tables import (
     Enrollment,
+    EnrollmentSkill,
     Goal,
     Match,
     MatchMember,
@@ -119,16 +120,6 @@ def list_people(s: Session, person_ids: list[int]) -> dict[int, Person]:
 
 def list_skills(s: Session, program_id: int) -> list[Skill]:
     return list(s.scalars(select(Skill).where(Skill.program_id == program_id).order_by(Skill.id)))
-
-
-def list_open_goal_titles(s: Session, enrollment_id: int) -> list[str]:
-    return list(
-        s.scalars(
-            select(Goal.title)
-            .where(Goal.enrollment_id == enrollment_id, Goal.status == GoalStatus.OPEN)
-            .order_by(Goal.id)
-        )
-    )
 
 
 def create_round(s: Session, round_: Round) -> bool:
@@ -246,10 +237,6 @@ def list_newcomer_programs(s: Session) -> list[int]:
     )
 
 
-def skill_names(s: Session, program_id: int) -> Mapping[int, str]:
-    return {skill.id: skill.name for skill in list_skills(s, program_id)}
-
-
 def lock_program(s: Session, program_id: int) -> Program | None:
     """The program, locked for this transaction so two rounds of it never run side by side
     (PostgreSQL: a row lock; SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
@@ -356,45 +343,95 @@ class IntroMatch:
     members: tuple[IntroMember, ...]
 
 
-def _goals(s: Session, e: Enrollment | None, skill_names: Mapping[int, str]) -> tuple[str, ...]:
-    if e is None:
-        return ()
-    out: list[str] = []
-    if e.free_text_goal:
-        out.append(e.free_text_goal)
-    out.extend(
-        skill_names[k.skill_id]
-        for k in sorted(e.skills, key=lambda k: (-k.level, k.skill_id))
-        if k.kind == "seek" and k.skill_id in skill_names
+def _member_goals(
+    s: Session, program_id: int, enrollment_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """Per enrollment: its stated goal comes first (added by the caller), then the skills it
+    seeks, strongest first, then its open goal titles; two queries for all the members."""
+    out: dict[int, list[str]] = {e: [] for e in enrollment_ids}
+    if not enrollment_ids:
+        return out
+    sought = s.execute(
+        select(EnrollmentSkill.enrollment_id, Skill.name)
+        .join(Skill, Skill.id == EnrollmentSkill.skill_id)
+        .where(
+            EnrollmentSkill.enrollment_id.in_(enrollment_ids),
+            EnrollmentSkill.kind == "seek",
+            Skill.program_id == program_id,
+        )
+        .order_by(EnrollmentSkill.level.desc(), EnrollmentSkill.skill_id)
     )
-    out.extend(list_open_goal_titles(s, e.id))
-    return tuple(out)
+    for enrollment_id, name in sought:
+        out[enrollment_id].append(name)
+    titles = s.execute(
+        select(Goal.enrollment_id, Goal.title)
+        .where(Goal.enrollment_id.in_(enrollment_ids), Goal.status == GoalStatus.OPEN)
+        .order_by(Goal.id)
+    )
+    for enrollment_id, title in titles:
+        out[enrollment_id].append(title)
+    return out
 
 
 def get_intro(s: Session, match_id: int) -> IntroMatch:
-    match_row = s.get(Match, match_id)
-    if match_row is None:
+    """What an intro says about a match and its members: four queries at most, however big
+    the program (a round's announcement asks it once per match; it took a dozen)."""
+    found = s.execute(
+        select(Match, Program)
+        .join(Program, Program.id == Match.program_id)
+        .where(Match.id == match_id)
+        .options(lazyload(Match.members))
+    ).first()
+    if found is None:
         raise LookupError(f"match {match_id} does not exist")
-    program = s.get_one(Program, match_row.program_id)
-    names = skill_names(s, program.id)
+    match_row, program = found
+    found_rows = s.execute(
+        select(
+            MatchMember.role,
+            MatchMember.enrollment_id,
+            Person.id,
+            Person.slack_user_id,
+            Person.real_name,
+            Person.name,
+            Person.title,
+            Person.tz,
+            Person.is_deleted,
+            Person.forgotten_at,
+            Enrollment.id.label("enrolled"),
+            Enrollment.timezone,
+            Enrollment.working_days,
+            Enrollment.work_start_minute,
+            Enrollment.work_end_minute,
+            Enrollment.free_text_goal,
+        )
+        .join(Person, Person.id == MatchMember.person_id)
+        .outerjoin(Enrollment, Enrollment.id == MatchMember.enrollment_id)
+        .where(MatchMember.match_id == match_id)
+    ).all()
     order: dict[str, int] = {MemberRole.MENTOR: 0, MemberRole.MENTEE: 1, MemberRole.PEER: 1}
+    rows = sorted(found_rows, key=lambda r: (order[r.role], r.id))
+    seekers = [r.enrollment_id for r in rows if r.enrollment_id and r.role != MemberRole.MENTOR]
+    sought = _member_goals(s, program.id, seekers)
     members: list[IntroMember] = []
-    for member in sorted(match_row.members, key=lambda m: (order[m.role], m.person_id)):
-        person = s.get_one(Person, member.person_id)
-        e = s.get(Enrollment, member.enrollment_id) if member.enrollment_id else None
+    for r in rows:
+        enrolled = r.enrolled is not None
+        goals: tuple[str, ...] = ()
+        if r.enrollment_id in sought:
+            stated = [r.free_text_goal] if r.free_text_goal else []
+            goals = (*stated, *sought[r.enrollment_id])
         members.append(
             IntroMember(
-                person_id=person.id,
-                slack_user_id=person.slack_user_id,
-                name=person.real_name or person.name or person.slack_user_id,
-                title=person.title,
-                role=member.role,
-                timezone=(e.timezone if e else None) or person.tz or "UTC",
-                working_days=tuple(e.working_days) if e else (0, 1, 2, 3, 4),
-                start_minute=e.work_start_minute if e else 9 * 60,
-                end_minute=e.work_end_minute if e else 17 * 60,
-                deleted=person.is_deleted or person.forgotten_at is not None,
-                goals=_goals(s, e, names) if member.role != MemberRole.MENTOR else (),
+                person_id=r.id,
+                slack_user_id=r.slack_user_id,
+                name=r.real_name or r.name or r.slack_user_id,
+                title=r.title,
+                role=r.role,
+                timezone=(r.timezone if enrolled else None) or r.tz or "UTC",
+                working_days=tuple(r.working_days) if enrolled else (0, 1, 2, 3, 4),
+                start_minute=r.work_start_minute if enrolled else 9 * 60,
+                end_minute=r.work_end_minute if enrolled else 17 * 60,
+                deleted=bool(r.is_deleted) or r.forgotten_at is not None,
+                goals=goals,
             )
         )
     expectations = (program.settings or {}).get("expectations")
