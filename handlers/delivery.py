@@ -226,12 +226,10 @@ class Deliverer:
             )
             if stale:
                 outbox.mark_cancelled(s, message.id, reason=outbox.MATCH_ENDED)
-            elif not outbox.begin_attempt(
-                s, message.id, seen_attempts=message.attempts, at=self.clock()
-            ):
+            elif (claim := outbox.claim_attempt(s, message, at=self.clock())) is None:
                 return "skipped"  # another worker claimed this attempt first
-            elif message.slack_channel is None:
-                message, borrowed = outbox.settle_channel(s, message)
+            else:
+                message, borrowed = claim.message, claim.borrowed
         if stale:
             with self._report_lock:
                 report.cancelled += 1

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Text, cast, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models.db import insert_new
 from models.states import OutboxState
@@ -124,53 +124,64 @@ def remember_channel(s: Session, message_id: int, channel: str | None) -> None:
     )
 
 
-def known_channel(s: Session, workspace_id: int, conversation: str) -> str | None:
-    """The channel an earlier message to the same members went to (the same members always
-    get the same DM or group DM), so it need not be opened again; None if there is none."""
-    return s.scalar(
-        select(OutboxMessage.slack_channel)
-        .where(
-            OutboxMessage.workspace_id == workspace_id,
-            OutboxMessage.conversation == conversation,
-            OutboxMessage.slack_channel.is_not(None),
-        )
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    )
+@dataclass(frozen=True)
+class Claim:
+    """An attempt counted for one message: the message as it goes out (its channel settled
+    when that needs no Slack call), and whether that channel was borrowed from an earlier
+    message to the same members."""
+
+    message: PendingMessage
+    borrowed: bool
 
 
-def settle_channel(s: Session, message: PendingMessage) -> tuple[PendingMessage, bool]:
-    """Inside a first attempt's claim: the channel a chat.postMessage can go to without
-    asking Slack, remembered in the same commit (so before anything is posted). A channel
-    is its own; a DM borrows the channel an earlier message to the same members went to
-    (True: borrowed). A retry never borrows: it must find its own post."""
-    if message.attempts > 0 or message.method != "chat.postMessage":
-        return message, False
-    target = message.conversation
-    borrowed = target.startswith("users:")
-    channel = known_channel(s, message.workspace_id, target) if borrowed else target
-    if channel is None:
-        return message, False
-    remember_channel(s, message.id, channel)
-    return replace(message, slack_channel=channel), borrowed
-
-
-def begin_attempt(
-    s: Session, message_id: int, seen_attempts: int | None = None, *, at: datetime
-) -> bool:
+def claim_attempt(s: Session, message: PendingMessage, *, at: datetime) -> Claim | None:
     """Count an attempt, and when it began, before the Slack call, so a crash mid-call is
-    known on restart and the next attempt knows the only window its post can be in.
+    known on restart and the next attempt knows the only window its post can be in; None
+    when somebody counted one since the message was read (compare-and-set), so two senders
+    never make the same attempt.
 
-    With `seen_attempts` the attempt is claimed only if nobody counted one since the message
-    was read (compare-and-set), so two senders can never both make the same attempt.
+    A first chat.postMessage attempt also settles its channel in the same statement (so it
+    is remembered before anything is posted): a channel is its own; a DM borrows the channel
+    an earlier message to the same members went to (the same members always get the same
+    DM or group DM), so it need not be opened again. A retry never borrows: it must find
+    its own post. One UPDATE … RETURNING where reading, counting and remembering took three.
     """
-    query = update(OutboxMessage).where(
-        OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.PENDING
-    )
-    if seen_attempts is not None:
-        query = query.where(OutboxMessage.attempts == seen_attempts)
-    done = s.execute(query.values(attempts=OutboxMessage.attempts + 1, attempted_at=at))
-    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+    values: dict[str, Any] = {"attempts": OutboxMessage.attempts + 1, "attempted_at": at}
+    target = message.conversation
+    borrowing = False
+    if message.slack_channel is None and message.attempts == 0:
+        if message.method == "chat.postMessage" and target.startswith("users:"):
+            earlier = aliased(OutboxMessage)
+            values["slack_channel"] = (
+                select(earlier.slack_channel)
+                .where(
+                    earlier.workspace_id == message.workspace_id,
+                    earlier.conversation == target,
+                    earlier.slack_channel.is_not(None),
+                )
+                .order_by(earlier.id.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+            borrowing = True
+        elif message.method == "chat.postMessage":
+            values["slack_channel"] = target
+    claimed = s.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.state == OutboxState.PENDING,
+            OutboxMessage.attempts == message.attempts,
+        )
+        .values(**values)
+        .returning(OutboxMessage.slack_channel)
+    ).first()
+    if claimed is None:
+        return None
+    channel = claimed[0]
+    if channel is None or channel == message.slack_channel:
+        return Claim(message, False)
+    return Claim(replace(message, slack_channel=channel), borrowing)
 
 
 def mark_retry(s: Session, message_id: int, *, error: str, at: datetime, delay: timedelta) -> None:

@@ -144,8 +144,7 @@ def test_crash_after_slack_accepted_does_not_post_twice(
     # Simulate a process that died after Slack accepted the post but before marking it.
     with bot.sessions.begin() as s:
         [pending] = outbox.list_due(s, bot.deps.clock())
-        outbox.begin_attempt(s, pending.id, at=bot.deps.clock())
-        outbox.remember_channel(s, pending.id, C1)
+        assert outbox.claim_attempt(s, pending, at=bot.deps.clock()) is not None
     bot.client.chat_postMessage(
         channel=C1,
         text="only once",
@@ -165,8 +164,7 @@ def test_the_check_after_a_crash_reads_only_the_attempts_window_and_the_bots_own
     queue(bot, workspace_id, "k1", C1, "only once")
     with bot.sessions.begin() as s:
         [pending] = outbox.list_due(s, bot.deps.clock())
-        outbox.begin_attempt(s, pending.id, at=clock())
-        outbox.remember_channel(s, pending.id, C1)
+        assert outbox.claim_attempt(s, pending, at=clock()) is not None
     attempt = clock()
     bot.client.chat_postMessage(
         channel=C1,
@@ -196,8 +194,7 @@ def test_crash_before_slack_call_sends_on_restart(
     queue(bot, workspace_id, "k1", C1, "eventually")
     with bot.sessions.begin() as s:
         [pending] = outbox.list_due(s, bot.deps.clock())
-        outbox.begin_attempt(s, pending.id, at=bot.deps.clock())
-        outbox.remember_channel(s, pending.id, C1)
+        assert outbox.claim_attempt(s, pending, at=bot.deps.clock()) is not None
     assert bot.deliverer.run_once().sent == 1
     assert [m.text for m in fake_slack.messages_in(C1)] == ["eventually"]
 
