@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from flows import impact, notices
 from flows.matches import end_kindly, hours_of, to_members
@@ -26,7 +25,7 @@ from matching.landing import landing_time
 from models import engagement as store
 from models import goals, outbox
 from models.engagement import close_surveys
-from models.matches import Member, list_members, list_open_match_ids
+from models.matches import Member, get_with_program, list_members, list_open_match_ids
 from models.states import (
     CheckInAnswer,
     EndReason,
@@ -88,12 +87,7 @@ class _Step:
 
 def step_match(s: Session, match_id: int, at: datetime) -> None:
     """One step of the engagement ladder for one match; safe to run again at any time."""
-    found = s.execute(
-        select(Match, Program)
-        .join(Program, Program.id == Match.program_id)
-        .where(Match.id == match_id)
-        .options(lazyload(Match.members))
-    ).first()
+    found = get_with_program(s, match_id)
     if found is None:
         return
     match, program = found

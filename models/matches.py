@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models.states import OPEN_MATCH_STATES, EnrollmentStatus
 from models.tables import Enrollment, Match, MatchMember, Person, Program
@@ -149,6 +149,18 @@ def end_match(
         remaining.append(Remaining(person.id, person.slack_user_id, person.workspace_id))
     s.flush()
     return EndedMatch(match.id, program.id, program.name, state, tuple(remaining))
+
+
+def get_with_program(s: Session, match_id: int) -> tuple[Match, Program] | None:
+    """The match and its program in one query, its members left unloaded (callers read
+    them as plain rows with what they need)."""
+    found = s.execute(
+        select(Match, Program)
+        .join(Program, Program.id == Match.program_id)
+        .where(Match.id == match_id)
+        .options(lazyload(Match.members))
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 def is_open(s: Session, match_id: int) -> bool:

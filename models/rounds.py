@@ -14,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from models.db import is_postgres
+from models.matches import get_with_program
 from models.states import (
     OPEN_MATCH_STATES,
     EndReason,
@@ -376,12 +377,7 @@ def _member_goals(
 def get_intro(s: Session, match_id: int) -> IntroMatch:
     """What an intro says about a match and its members: four queries at most, however big
     the program (a round's announcement asks it once per match; it took a dozen)."""
-    found = s.execute(
-        select(Match, Program)
-        .join(Program, Program.id == Match.program_id)
-        .where(Match.id == match_id)
-        .options(lazyload(Match.members))
-    ).first()
+    found = get_with_program(s, match_id)
     if found is None:
         raise LookupError(f"match {match_id} does not exist")
     match_row, program = found
