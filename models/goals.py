@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models.tables import Enrollment, Goal, Match, Milestone
 
 PROGRESS_STEPS = (0, 25, 50, 75, 100)
+SETS_GOALS = ("mentee", "both", "peer")  # roles that set goals (mentors do not)
 
 
 def list_goals(s: Session, enrollment_id: int) -> list[Goal]:
@@ -33,7 +34,7 @@ def has_goals(s: Session, program_id: int, person_id: int) -> bool:
         .where(
             Enrollment.program_id == program_id,
             Enrollment.person_id == person_id,
-            Enrollment.role.in_(("mentee", "both", "peer")),
+            Enrollment.role.in_(SETS_GOALS),
             Goal.status != "dropped",
         )
         .limit(1)
@@ -51,7 +52,7 @@ def goals_in_match(s: Session, match_id: int, person_id: int) -> list[Goal]:
             Enrollment.program_id == match.program_id, Enrollment.person_id == person_id
         )
     )
-    if enrollment is None or enrollment.role not in ("mentee", "both", "peer"):
+    if enrollment is None or enrollment.role not in SETS_GOALS:
         return []
     return list_goals(s, enrollment.id)
 

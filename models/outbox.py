@@ -149,8 +149,9 @@ def claim_attempt(s: Session, message: PendingMessage, *, at: datetime) -> Claim
     values: dict[str, Any] = {"attempts": OutboxMessage.attempts + 1, "attempted_at": at}
     target = message.conversation
     borrowing = False
-    if message.slack_channel is None and message.attempts == 0:
-        if message.method == "chat.postMessage" and target.startswith("users:"):
+    first_post = message.attempts == 0 and message.method == "chat.postMessage"
+    if first_post and message.slack_channel is None:
+        if target.startswith("users:"):
             earlier = aliased(OutboxMessage)
             values["slack_channel"] = (
                 select(earlier.slack_channel)
@@ -164,7 +165,7 @@ def claim_attempt(s: Session, message: PendingMessage, *, at: datetime) -> Claim
                 .scalar_subquery()
             )
             borrowing = True
-        elif message.method == "chat.postMessage":
+        else:
             values["slack_channel"] = target
     claimed = s.execute(
         update(OutboxMessage)
@@ -179,7 +180,7 @@ def claim_attempt(s: Session, message: PendingMessage, *, at: datetime) -> Claim
     if claimed is None:
         return None
     channel = claimed[0]
-    if channel is None or channel == message.slack_channel:
+    if channel == message.slack_channel:  # nothing settled (none known, or a retry)
         return Claim(message, False)
     return Claim(replace(message, slack_channel=channel), borrowing)
 
