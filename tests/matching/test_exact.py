@@ -11,6 +11,7 @@ import numpy as np
 from bench import exact_reference, ibm_roster, synth
 from bench.matching import WEEK, employees
 from matching.engine import match
+from matching.exact import _top_per
 from matching.problem import Participant, Problem, ProgramConfig, Reason, Result
 from matching.timing import pattern_of, weekly_overlap_hours, working_intervals
 from tests.matching.helpers import person, problem
@@ -204,3 +205,18 @@ def _everyone_hours(prob: Problem, group: list[Participant]) -> float:
             ] = True
         together &= mask
     return float(together.sum()) / 4
+
+
+def test_each_row_starts_from_its_best_arcs_with_ties_to_the_earlier_one() -> None:
+    """The arcs a round starts from, and so its pairs on a tie, depend on the roster alone."""
+    rng = np.random.default_rng(7)
+    groups = rng.integers(0, 40, 5_000)
+    values = rng.integers(0, 12, 5_000).astype(np.float64)  # many ties
+    for k in (1, 3, 20):
+        kept = _top_per(groups, values, k)
+        expected = np.zeros(len(groups), dtype=np.bool_)
+        for g in np.unique(groups):
+            at = np.flatnonzero(groups == g)
+            expected[sorted(at.tolist(), key=lambda i: (-values[i], i))[:k]] = True
+        assert np.array_equal(kept, expected)
+    assert not _top_per(np.zeros(0, np.int64), np.zeros(0), 3).any()
