@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows import notices
+from flows import disclosure, notices
 from matching.hours import Budget, match_hours_per_month, month_start, utilisation
 from models import hours as store
 from models.states import GIVING_ROLES
@@ -68,12 +68,17 @@ def figures(s: Session, program: Program, at: datetime) -> notices.HoursFigures:
     for index, (_, own, hr) in enumerate(rows):
         groups[own or hr or "unknown"].append(index)
     u = utilisation(ordered, groups)
+    # counts of mentors go through the report's rule: a count is shown only when neither
+    # it nor what it leaves of its whole (mentors without a cap, capped ones under it)
+    # is a group of 1 to 4
     return notices.HoursFigures(
         mentors=u.mentors,
         hours=round(u.hours, 1),
-        capped=u.capped,
+        capped=None if disclosure.share(u.capped, u.mentors).hidden else u.capped,
         mean_share=u.mean_share,
-        at_cap=u.at_cap,
+        at_cap=(
+            None if u.at_cap is None or disclosure.share(u.at_cap, u.capped).hidden else u.at_cap
+        ),
         groups=tuple(sorted(u.groups.items())),
         suppressed=u.suppressed,
     )

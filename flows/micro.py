@@ -17,7 +17,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows import hours, notices
+from flows import disclosure, hours, notices
 from flows.enrollment import review_scope
 from flows.notify import Reader, ToPeople, emit, lands_at
 from matching.experts import Asker, Candidate, Expert, candidate, rank
@@ -561,7 +561,24 @@ def answer_followup(
 
 
 def figures(s: Session, program_id: int) -> notices.MicroFigures:
+    """The program's micro-mentoring through the report's rule: the requests split into
+    accepted, nobody free and the rest (suppressed together, so none is the total minus
+    the shown ones); held is a part of accepted, found helpful a part of whole groups of
+    five held (so one new answer never shows up between two reports)."""
     c = store.counts(s, program_id)
+    rest = c.asked - c.accepted - c.unavailable
+    split = disclosure.partition(
+        {"accepted": c.accepted, "unavailable": c.unavailable, "rest": rest}
+    )
+    accepted, unavailable = split["accepted"], split["unavailable"]
+    held = accepted.shown and not disclosure.share(c.held, c.accepted).hidden
+    helped = c.helped is not None and not disclosure.share(c.helped, c.helped_of).hidden
     return notices.MicroFigures(
-        c.asked, c.accepted, c.held, c.unavailable, c.answers, c.helped, c.helped_of
+        asked=None if disclosure.count(c.asked).hidden else c.asked,
+        accepted=c.accepted if accepted.shown else None,
+        held=c.held if held else None,
+        unavailable=c.unavailable if unavailable.shown else None,
+        answers=c.answers,
+        helped=c.helped if helped else None,
+        helped_of=c.helped_of,
     )

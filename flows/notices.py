@@ -437,9 +437,9 @@ class HoursFigures:
 
     mentors: int
     hours: float
-    capped: int
+    capped: int | None  # None: not shown (flows.disclosure's rule)
     mean_share: float | None
-    at_cap: int | None
+    at_cap: int | None  # None: not shown
     groups: tuple[tuple[str, float], ...]
     suppressed: bool
 
@@ -448,12 +448,12 @@ class HoursFigures:
 class MicroFigures:
     """Micro-mentoring in the program, counted as its own kind."""
 
-    asked: int
-    accepted: int
-    held: int
-    unavailable: int
+    asked: int | None  # requests; None: not shown (flows.disclosure's rule)
+    accepted: int | None
+    held: int | None
+    unavailable: int | None
     answers: int
-    helped: int | None  # None: fewer than 5 sessions held
+    helped: int | None  # None: not shown (fewer than 5 sessions held, or by the rule)
     helped_of: int = 0  # the sessions `helped` counts: whole groups of five
 
 

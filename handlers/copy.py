@@ -650,7 +650,7 @@ ERR_HOURS_CAP = "Use a whole number of hours from 1 to 200."
 KNOWS_HOURS_CAP = "• Mentoring hours a month at most: {n}"
 REPORT_HOURS = (
     "Mentor hours this month: {hours:g} h from {mentors} mentors; against their caps"
-    " ({capped} with one): {share} used on average, {at_cap} at or over their cap"
+    " (with one: {capped}): {share} used on average; at or over their cap: {at_cap}"
 )
 REPORT_HOURS_SUPPRESSED = "Mentor hours this month: shown from 5 mentors (fewer than 5)"
 REPORT_HOURS_NO_CAPS = "Mentor hours this month: {hours:g} h from {mentors} mentors; no caps set"
@@ -659,7 +659,6 @@ REPORT_HOURS_FEW_CAPS = (
     " once 5 of them have one"
 )
 REPORT_HOURS_GROUPS = "Hours used against caps by department: {groups}"
-FEWER_THAN_5 = "fewer than 5"
 
 # --- micro-mentoring ---
 MICRO_USAGE = "Name a skill, for example `/mentor ask Python`, or add what it's about: "
@@ -740,8 +739,8 @@ MICRO_UNAVAILABLE = (
     " Try `/mentor ask` again next week, or ask about a nearby skill."
 )
 REPORT_MICRO = (
-    "Micro-mentoring: {asked} asked, {accepted} accepted, {held} held, {unavailable} with"
-    " nobody free; found helpful: {helped}"
+    "Micro-mentoring: asked {asked}, accepted {accepted}, held {held}, nobody free"
+    " {unavailable}; found helpful: {helped}"
 )
 
 # --- concerns ---

@@ -102,10 +102,10 @@ def report_lines(r: ReportFigures, escape: Escape = esc) -> list[str]:
     ]
     if r.retention is not None:
         lines.append(_retention(r.retention))
-    return _noted(lines)
+    return noted(lines)
 
 
-def _noted(lines: list[str]) -> list[str]:
+def noted(lines: list[str]) -> list[str]:
     """The lines, and why some figures are not shown when some are not."""
     if any(copy.FIGURE_HIDDEN in line for line in lines[1:]):
         lines.append(copy.FIGURES_HIDDEN_NOTE)
@@ -125,7 +125,7 @@ def retro_lines(r: RetroFigures, escape: Escape = esc) -> list[str]:
         if r.gaps
         else copy.RETRO_NO_GAPS
     )
-    return _noted(
+    return noted(
         [
             copy.RETRO_TITLE.format(
                 program=escape(r.program), day=f"{r.day:%d %b %Y}", days=r.days_on

@@ -27,7 +27,7 @@ from flows import notices
 from handlers import chart, copy
 from handlers.chart import Point
 from handlers.ids import Action
-from handlers.insight import report_lines, retro_lines
+from handlers.insight import noted, report_lines, retro_lines
 from handlers.payloads import (
     CheckInRef,
     ConcernRef,
@@ -553,8 +553,8 @@ def report_blocks(lines: Sequence[str]) -> list[Block]:
     ]
 
 
-def _share(value: float | None) -> str:
-    return copy.FEWER_THAN_5 if value is None else f"{value:.0%}"
+def _count(value: int | None) -> str:
+    return copy.FIGURE_HIDDEN if value is None else str(value)
 
 
 def hours_lines(h: notices.HoursFigures | None) -> list[str]:
@@ -562,7 +562,7 @@ def hours_lines(h: notices.HoursFigures | None) -> list[str]:
         return []
     if h.suppressed:
         return [copy.REPORT_HOURS_SUPPRESSED]
-    if not h.capped:
+    if h.capped == 0:
         return [copy.REPORT_HOURS_NO_CAPS.format(hours=h.hours, mentors=h.mentors)]
     if h.mean_share is None:
         return [copy.REPORT_HOURS_FEW_CAPS.format(hours=h.hours, mentors=h.mentors)]
@@ -570,9 +570,9 @@ def hours_lines(h: notices.HoursFigures | None) -> list[str]:
         copy.REPORT_HOURS.format(
             hours=h.hours,
             mentors=h.mentors,
-            capped=h.capped,
-            share=_share(h.mean_share),
-            at_cap=copy.FEWER_THAN_5 if h.at_cap is None else h.at_cap,
+            capped=_count(h.capped),
+            share=f"{h.mean_share:.0%}",
+            at_cap=_count(h.at_cap),
         )
     ]
     if h.groups:
@@ -582,15 +582,15 @@ def hours_lines(h: notices.HoursFigures | None) -> list[str]:
 
 
 def micro_lines(m: notices.MicroFigures | None) -> list[str]:
-    if m is None or not m.asked:
+    if m is None or m.asked == 0:
         return []
-    helped = copy.FEWER_THAN_5 if m.helped is None else f"{m.helped} of {m.helped_of}"
+    helped = copy.FIGURE_HIDDEN if m.helped is None else f"{m.helped} of {m.helped_of}"
     return [
         copy.REPORT_MICRO.format(
-            asked=m.asked,
-            accepted=m.accepted,
-            held=m.held,
-            unavailable=m.unavailable,
+            asked=_count(m.asked),
+            accepted=_count(m.accepted),
+            held=_count(m.held),
+            unavailable=_count(m.unavailable),
             helped=helped,
         )
     ]
@@ -598,7 +598,8 @@ def micro_lines(m: notices.MicroFigures | None) -> list[str]:
 
 @renders(notices.ReportPosted)
 def report_posted(n: notices.ReportPosted) -> Payload:
-    lines = [*report_lines(n.report), *hours_lines(n.hours), *micro_lines(n.micro)]
+    own = [line for line in report_lines(n.report) if line != copy.FIGURES_HIDDEN_NOTE]
+    lines = noted([*own, *hours_lines(n.hours), *micro_lines(n.micro)])
     return message("\n".join(lines), report_blocks(lines))
 
 

@@ -168,17 +168,7 @@ def test_admins_see_utilisation_only_from_five_mentors(
         program = s.get_one(Program, program_id)
         skills = _skills(s, program_id)
         for i in range(4):
-            join(
-                s,
-                fake_slack,
-                program,
-                f"UMENTOR0{i}",
-                "mentor",
-                at,
-                skills,
-                offers=PYTHON,
-                department="Platform",
-            )
+            _mentor(s, fake_slack, program, i, at, department="Platform")
     slack.command(ADMIN, "admin report", channel_id=ADMIN_CHANNEL)
     settle(bot)
     assert "Mentor hours this month: shown from 5 mentors" in _report(fake_slack)[-1]
@@ -206,12 +196,52 @@ def test_admins_see_utilisation_only_from_five_mentors(
     slack.command(ADMIN, "admin report", channel_id=ADMIN_CHANNEL)
     settle(bot)
     report = _report(fake_slack)[-1]
-    assert "from 5 mentors; against their caps (5 with one): 11% used on average, 0 at or over" in (
-        report
+    assert (
+        "from 5 mentors; against their caps (with one: 5): 11% used on average;"
+        " at or over their cap: 0" in report
     )
     # departments of fewer than five are pooled so that none can be worked out
     assert "by department: other 11%" in report
     assert "Platform" not in report.split("by department")[1]
+
+
+def test_no_count_of_mentors_tells_about_fewer_than_five_by_subtraction(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    at = clock()
+    program_id = _program(bot, fake_slack, at)  # no default cap: only people's own
+    with bot.sessions.begin() as s:
+        program = s.get_one(Program, program_id)
+        skills = _skills(s, program_id)
+        mentors = [
+            _mentor(s, fake_slack, program, i, at, hours_cap=None if i == 5 else 4)
+            for i in range(6)
+        ]
+        # two running matches (~2.1 h a month each) put one mentor at their 4-hour cap
+        for n in range(2):
+            mentee = join(
+                s, fake_slack, program, f"UMENTEE0{n}", "mentee", at, skills, seeks=("python",)
+            )
+            make_match(
+                s, make_round(s, program, at), [(mentors[0], "mentor"), (mentee, "mentee")], at
+            )
+    slack.command(ADMIN, "admin report", channel_id=ADMIN_CHANNEL)
+    settle(bot)
+    report = _report(fake_slack)[-1]
+    # 5 of 6 with a cap would tell that 1 has none; 1 of 5 at the cap is a group of one
+    assert (
+        "from 6 mentors; against their caps (with one: not shown): 21% used on average;"
+        " at or over their cap: not shown" in report
+    ), report
+    assert "would tell about fewer than 5 people" in report
+
+
+def _mentor(
+    s: Session, fake: FakeSlack, program: Program, i: int, at: datetime, **profile: object
+) -> Enrollment:
+    """UMENTOR0<i>, offering Python."""
+    skills = _skills(s, program.id)
+    return join(s, fake, program, f"UMENTOR0{i}", "mentor", at, skills, offers=PYTHON, **profile)
 
 
 def _report(fake: FakeSlack) -> list[str]:

@@ -217,9 +217,12 @@ def test_an_ask_goes_to_the_best_available_expert_and_on_to_a_conversation(
     slack.command(ADMIN, "admin report", channel_id=ADMIN_CHANNEL)
     settle(bot)
     report = [seen(m) for m in fake_slack.messages_in(ADMIN_CHANNEL) if "Report for" in m.text]
+    # one ask is a group of one: counted, never shown
     assert any(
-        "Micro-mentoring: 1 asked, 1 accepted, 1 held, 0 with nobody free; found helpful: "
-        "fewer than 5" in r
+        "Micro-mentoring: asked not shown, accepted not shown, held not shown, nobody free"
+        " not shown; found helpful: not shown"
+        in r
+        and "fewer than 5 people" in r
         for r in report
     ), report
     assert world.program_id
@@ -325,3 +328,61 @@ def test_forget_me_takes_the_asks_and_the_offers_with_it(
 
 def _person_id(s: Session, user: str) -> int:
     return int(s.scalars(select(Person.id).where(Person.slack_user_id == user)).one())
+
+
+def test_micro_figures_never_tell_about_fewer_than_five_directly_or_by_subtraction(
+    bot: Mentorbot, slack: SlackDriver, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    world = _world(bot, fake_slack, clock())
+    at = clock()
+    # 9 asks: 6 accepted (all held: of the first five, 4 found it helpful, 1 not),
+    # 2 with nobody free, 1 open
+    with bot.sessions.begin() as s:
+        asker = _person_id(s, ASKER)
+        outcomes = ["not_helped"] + ["helped"] * 5
+        for i, outcome in enumerate(outcomes):
+            s.add(
+                MicroRequest(
+                    program_id=world.program_id,
+                    asker_id=asker,
+                    skill_id=world.skills["python"],
+                    state="done",
+                    created_at=at,
+                    accepted_at=at,
+                    done_at=at + timedelta(minutes=i),
+                    outcome=outcome,
+                )
+            )
+        _asks(s, world, asker, at, ("unavailable", "unavailable", "asking"))
+    # 2 with nobody free and 1 open are hidden together, and so is the 6 they would give
+    # away from 9 asked; 4 of the first 5 held found it helpful would tell that 1 did not
+    assert _micro_line(bot, slack, fake_slack, clock).endswith(
+        "asked 9, accepted not shown, held not shown, nobody free not shown;"
+        " found helpful: not shown"
+    )
+    with bot.sessions.begin() as s:
+        _asks(s, world, asker, at, ("unavailable",) * 5 + ("asking",) * 5)
+    assert _micro_line(bot, slack, fake_slack, clock).endswith(
+        "asked 19, accepted 6, held 6, nobody free 7; found helpful: not shown"
+    )
+
+
+def _asks(s: Session, world: World, asker: int, at: datetime, states: tuple[str, ...]) -> None:
+    for state in states:
+        s.add(
+            MicroRequest(
+                program_id=world.program_id,
+                asker_id=asker,
+                skill_id=world.skills["python"],
+                state=state,
+                created_at=at,
+            )
+        )
+
+
+def _micro_line(bot: Mentorbot, slack: SlackDriver, fake: FakeSlack, clock: FrozenClock) -> str:
+    clock.advance(minutes=1)
+    slack.command(ADMIN, "admin report", channel_id=ADMIN_CHANNEL)
+    settle(bot)
+    report = [seen(m) for m in fake.messages_in(ADMIN_CHANNEL) if "Report for" in m.text]
+    return next(line for line in report[-1].split("\n") if "Micro-mentoring" in line)
