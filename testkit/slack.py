@@ -849,6 +849,9 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if len(raw) < length:  # the caller died mid-body: Slack never sees such a request
+                self.close_connection = True
+                return
             path = urllib.parse.urlparse(self.path).path
             if path.startswith("/respond/"):
                 with fake.lock:

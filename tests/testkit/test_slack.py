@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,6 +74,24 @@ def test_a_missing_required_argument_is_a_violation(fake: FakeSlack, client: Web
     with pytest.raises(SlackApiError):
         client.api_call("users.info", params={})
     assert fake.violations == ["users.info: missing required argument(s) ['user']"]
+
+
+def test_a_request_cut_off_before_its_body_is_never_handled(fake: FakeSlack) -> None:
+    """A worker killed between its headers and its body: Slack drops the request unanswered."""
+    fake.add_channel("C0123ABCDEF")
+    body = json.dumps({"channel": "C0123ABCDEF", "text": "hello there"}).encode()
+    url = urllib.parse.urlparse(fake.api_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /api/chat.postMessage HTTP/1.1\r\n"
+            b"Host: slack\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {BOT_TOKEN}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        )  # the headers went out, the body never did
+        sock.shutdown(socket.SHUT_WR)  # the process is gone
+        assert sock.recv(1024) == b""  # no answer: the connection is simply closed
+    assert fake.calls_to("chat.postMessage") == []
+    assert fake.violations == []
+    assert fake.messages_in("C0123ABCDEF") == []
 
 
 def test_an_unknown_method_is_a_violation(fake: FakeSlack, client: WebClient) -> None:
