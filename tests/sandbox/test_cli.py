@@ -20,7 +20,7 @@ READY = re.compile(r"Sandbox ready: open (http://\S+/)")
 
 def test_the_command_serves_the_page_on_loopback_until_interrupted() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "sandbox", "--port", "0"],
+        [sys.executable, "-X", "faulthandler", "-m", "bot", "sandbox", "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -32,7 +32,8 @@ def test_the_command_serves_the_page_on_loopback_until_interrupted() -> None:
         for line in process.stderr or ():
             lines.put(line)
 
-    threading.Thread(target=pump, daemon=True).start()
+    pumping = threading.Thread(target=pump, daemon=True)
+    pumping.start()
     try:
         deadline = time.monotonic() + 60
         url = None
@@ -51,4 +52,21 @@ def test_the_command_serves_the_page_on_loopback_until_interrupted() -> None:
         assert "Ada Admin" in names
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        try:
+            code = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # faulthandler prints where every thread is
+            process.wait(timeout=30)
+            code = None
+        pumping.join(timeout=10)  # the pipe closed with the process
+        said = "".join(_drain(lines))
+        assert code == 0, f"the sandbox did not stop on Ctrl-C (exit {code}):\n{said}"
+
+
+def _drain(lines: queue.Queue[str]) -> list[str]:
+    out = []
+    while True:
+        try:
+            out.append(lines.get_nowait())
+        except queue.Empty:
+            return out
