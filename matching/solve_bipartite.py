@@ -168,6 +168,8 @@ def duals(
         else np.zeros(0, np.int64)
     )
     col_ids = col_sorted[col_starts]
+    # the arcs in column order once, so each round gathers only the row prices
+    w_by_col, rows_by_col = w_big[by_col], rows[by_col]
     used = np.flatnonzero(flows > 0)
     used = used[np.argsort(rows[used], kind="stable")]
     used_rows = rows[used]
@@ -190,7 +192,7 @@ def duals(
             ok = True
             break
         nv = lo.copy()
-        top = np.maximum.reduceat((w_big - u[rows])[by_col], col_starts)
+        top = np.maximum.reduceat(w_by_col - u[rows_by_col], col_starts)
         nv[col_ids] = np.maximum(nv[col_ids], top)
         if np.array_equal(nv, v):
             ok = True
