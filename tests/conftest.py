@@ -49,16 +49,28 @@ def pg_url(worker_name: str) -> Iterator[str | None]:
     db.drop_pg_database(admin, name)
 
 
+def _required(pg_url: str | None) -> str:
+    """The PostgreSQL URL; without one a test skips here, and fails on CI."""
+    if pg_url is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL half: set {db.PG_ENV}")
+        pytest.skip(f"PostgreSQL not configured ({db.PG_ENV})")
+    return pg_url
+
+
+@pytest.fixture
+def pg_only_url(pg_url: str | None) -> str:
+    """For a test of PostgreSQL's own behaviour (its pool, its server)."""
+    return _required(pg_url)
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_url: str | None
 ) -> str:
     if request.param == "sqlite":
         return db.sqlite_copy(sqlite_template, tmp_path / "mentorbot.db")
-    if pg_url is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the PostgreSQL half: set {db.PG_ENV}")
-        pytest.skip(f"PostgreSQL not configured ({db.PG_ENV})")
+    pg_url = _required(pg_url)
     engine = make_engine(pg_url)
     db.truncate_all(engine)
     engine.dispose()

@@ -4,22 +4,15 @@ transaction."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from sqlalchemy import text
 
 from models.db import PING_AFTER_IDLE, make_engine
-from tests.support import db
 
 
 def test_a_connection_killed_while_idle_is_replaced_and_a_busy_one_is_not_pinged(
-    pg_url: str | None,
+    pg_only_url: str,
 ) -> None:
-    if pg_url is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the PostgreSQL half: set {db.PG_ENV}")
-        pytest.skip(f"PostgreSQL not configured ({db.PG_ENV})")
+    pg_url = pg_only_url
     now = [0.0]
     engine = make_engine(pg_url, monotonic=lambda: now[0], pool_size=1, max_overflow=0)
     pings: list[object] = []
