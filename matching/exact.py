@@ -35,6 +35,7 @@ NEAR = 25  # weight units: rescored arcs this close to improving are kept for la
 MAX_ROUNDS = 200
 WEIGHT_CHUNK = 500_000  # arcs weighed at once
 ACTIVATE = 4  # arcs per row brought into the solved graph per pricing round
+FLUSH_ARCS = 2_000_000  # newly scored arcs held before they join the known ones
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,13 @@ def _top_per(groups: I64, values: npt.NDArray[np.float64], k: int) -> B:
         return keep
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(-values, kind="stable")] = np.arange(n)
-    order = np.argsort(groups.astype(np.int64) * n + rank)
+    rank += groups * n  # the sort key, in place: these arrays run to tens of millions
+    order = np.argsort(rank)
+    del rank
     g = groups[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    first = np.repeat(starts, np.diff(np.r_[starts, n]))
-    keep[order[np.arange(n) - first < k]] = True
+    within = np.arange(n) - np.searchsorted(g, g, side="left")
+    del g
+    keep[order[within < k]] = True
     return keep
 
 
@@ -269,6 +272,9 @@ def solve_pairs(
             ok2, w2 = _exact_weights(f, forbidden, rows, cols, r2, c2)
             gain2 = np.where(ok2, big + w2 - u[r2] - v[c2], np.iinfo(np.int64).min)
             new_arcs.append((r2[ok2], c2[ok2], w2[ok2], s2[ok2]))
+            if sum(len(part[0]) for part in new_arcs) > FLUSH_ARCS:
+                arcs.add(new_arcs)  # bounded: pieces held at once stay small
+                new_arcs = []
             found |= bool((gain2 > 0).any())
             # what stays out is bounded by the prices now: only a price drop reopens it
             db = db + drop
