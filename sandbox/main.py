@@ -13,6 +13,7 @@ from sandbox.web import PageServer
 from sandbox.world import start
 
 log = logging.getLogger("mentorbot.sandbox")
+READY = "Sandbox ready: open %s (data in %s; nothing leaves this machine)"
 
 
 def run(*, port: int, database_url: str | None, stop: threading.Event | None = None) -> int:
@@ -20,8 +21,9 @@ def run(*, port: int, database_url: str | None, stop: threading.Event | None = N
     sandbox = start(database_url)
     page = PageServer(sandbox, port).start()
     where = database_url or "a throwaway SQLite file"
-    log.info("Sandbox ready: open %s (data in %s; nothing leaves this machine)", page.url, where)
     try:
+        # said inside the try: Ctrl-C right after "ready" still closes everything
+        log.info(READY, page.url, where)
         (stop or threading.Event()).wait()
     except KeyboardInterrupt:
         pass
