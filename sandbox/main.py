@@ -13,6 +13,10 @@ from sandbox.web import PageServer
 from sandbox.world import start
 
 log = logging.getLogger("mentorbot.sandbox")
+
+# Ctrl-C may land on any of the process's threads; the main thread, the only one that runs
+# Python's handlers, sees it when its wait returns, so it never waits longer than this.
+WAKE_EVERY = 0.5
 READY = "Sandbox ready: open %s (data in %s; nothing leaves this machine)"
 
 
@@ -24,7 +28,9 @@ def run(*, port: int, database_url: str | None, stop: threading.Event | None = N
     try:
         # said inside the try: Ctrl-C right after "ready" still closes everything
         log.info(READY, page.url, where)
-        (stop or threading.Event()).wait()
+        stopping = stop or threading.Event()
+        while not stopping.wait(WAKE_EVERY):  # wake up to run Python's signal handlers
+            pass
     except KeyboardInterrupt:
         pass
     finally:

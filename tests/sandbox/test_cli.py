@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import re
 import signal
@@ -13,6 +14,10 @@ import time
 import urllib.parse
 import urllib.request
 
+import pytest
+
+from sandbox.main import READY as READY_LINE
+from sandbox.main import run
 from testkit.serve import ROOT
 
 READY = re.compile(r"Sandbox ready: open (http://\S+/)")
@@ -70,3 +75,44 @@ def _drain(lines: queue.Queue[str]) -> list[str]:
             out.append(lines.get_nowait())
         except queue.Empty:
             return out
+
+
+class _Said(logging.Handler):
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line, self.seen = line, threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == self.line:
+            self.seen.set()
+
+
+def test_ctrl_c_stops_the_sandbox_whichever_thread_it_lands_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The kernel may hand a process's SIGINT to any of its threads (the sandbox has a
+    dozen); only the main thread runs Python's handler, so it must not sleep through it."""
+    caplog.set_level(logging.INFO, logger="mentorbot.sandbox")
+    ready = _Said(READY_LINE)
+    logger = logging.getLogger("mentorbot.sandbox")
+    logger.addHandler(ready)
+    returned, stop = threading.Event(), threading.Event()
+    forced: list[bool] = []
+
+    def press_ctrl_c() -> None:
+        if ready.seen.wait(timeout=60):
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)  # lands on this thread
+        if not returned.wait(timeout=20):  # deadline: stop it another way, and say so
+            forced.append(True)
+            stop.set()
+
+    helper = threading.Thread(target=press_ctrl_c, daemon=True)
+    helper.start()
+    try:
+        assert run(port=0, database_url=None, stop=stop) == 0
+    finally:
+        returned.set()
+        logger.removeHandler(ready)
+        helper.join(timeout=30)
+    assert ready.seen.is_set()
+    assert forced == [], "Ctrl-C on another thread did not stop the sandbox"
