@@ -241,9 +241,11 @@ def rescore(
     t_cols: I64,
     row_floor: npt.NDArray[np.float64],
     col_price: npt.NDArray[np.float64],
+    per_row: int,
 ) -> tuple[I64, I64, F32, npt.NDArray[np.float64]]:
     """Arcs between the given row and column types whose score exceeds
-    row_floor[row] + col_price[col] (both per type, in score points): (r, c, score), and
+    row_floor[row] + col_price[col] (both per type, in score points), at most about
+    `per_row` per row, the best by score - col_price (ties may add a few): (r, c, score), and
     per given row the largest score - col_price of the feasible arcs left out (-inf: none)."""
     out_r: list[I64] = []
     out_c: list[I64] = []
@@ -263,6 +265,9 @@ def rescore(
         # prices run to millions of weight units: float32 would blur the comparison
         gain = block - price[None, :]
         keep = gain > row_floor[chunk_t][:, None]
+        if gain.shape[1] > per_row:
+            kth = np.partition(gain, gain.shape[1] - per_row, axis=1)[:, gain.shape[1] - per_row]
+            keep &= gain >= kth[:, None]
         r, c = np.nonzero(keep)
         out_r.append(chunk_t[r])
         out_c.append(t_cols[c])

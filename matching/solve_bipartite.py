@@ -73,6 +73,7 @@ def transport(
     )
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    del tails, heads, caps, costs  # the solver holds its own copy while it runs
     total = int(supply.sum())
     flow.set_node_supply(source, total)
     flow.set_node_supply(sink, -total)
