@@ -19,11 +19,13 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.constraints import Forbidden
-from matching.scoring import Features, block_scores, column_tables
+from matching.parallel import ordered_map
+from matching.scoring import ColumnTables, Features, block_scores, column_tables
 from matching.timing import interval_table
 
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
+B = npt.NDArray[np.bool_]
 BLOCK_CELLS = 3_000_000  # float32 cells per score block: 12 MB, cache- and memory-friendly
 
 
@@ -184,6 +186,39 @@ class FullGraph:
     col_edge: npt.NDArray[np.bool_]
 
 
+@dataclass(frozen=True)
+class _Block:
+    """Rows of one cluster group to score against all of the group's columns."""
+
+    rows: I64  # participant indices (type representatives)
+    t_rows: I64  # their types
+    t_cols: I64  # the group's column types
+    tables: ColumnTables
+    col_pos: I64  # participant -> position among the group's columns (-1: not there)
+    keep: int | None  # arcs kept per row (None: every feasible arc)
+    bound: F32 | None  # the group's per-row bound, this block's rows at `begin`
+    begin: int
+
+
+def _best_of(f: Features, forbidden: Forbidden, b: _Block) -> tuple[I64, I64, F32, B, B, F32]:
+    """(r, c, score) of the arcs a block keeps, which rows and columns have any feasible
+    arc, and each row's bound on what it leaves out (its keep-th best score)."""
+    block = block_scores(f, b.rows, b.tables)
+    forbidden.apply(block, b.rows, b.col_pos)
+    finite = block >= FLOOR
+    kth = np.full(len(b.rows), -np.inf, dtype=np.float32)
+    if b.keep is None:
+        r, c = np.nonzero(finite)
+    else:
+        n = block.shape[1]
+        kth = np.partition(block, n - b.keep, axis=1)[:, n - b.keep]
+        r, c = np.nonzero(block >= np.maximum(kth, FLOOR)[:, None])
+        kth = np.where(kth >= FLOOR, kth, -np.inf).astype(np.float32)
+    rows_hit = np.asarray(finite.any(axis=1), dtype=np.bool_)
+    cols_hit = np.asarray(finite.any(axis=0), dtype=np.bool_)
+    return r.astype(np.int64), c.astype(np.int64), block[r, c], rows_hit, cols_hit, kth
+
+
 def full_graph(
     f: Features, forbidden: Forbidden, rows: Types, cols: Types, keep: int, all_cells: int
 ) -> FullGraph:
@@ -195,32 +230,33 @@ def full_graph(
     groups: list[tuple[I64, I64, F32]] = []
     row_edge = np.zeros(rows.n, dtype=np.bool_)
     col_edge = np.zeros(cols.n, dtype=np.bool_)
-    for g_rows, g_cols in _groups(f, rows.rep, cols.rep):
-        tr, tc = rows.of[g_rows], cols.of[g_cols]
-        tables = column_tables(f, g_cols)
-        col_pos = np.full(f.n, -1, dtype=np.int64)
-        col_pos[g_cols] = np.arange(len(g_cols))
-        everything = len(g_rows) * len(g_cols) <= all_cells or len(g_cols) <= keep
-        bound = np.full(len(g_rows), -np.inf, dtype=np.float32)
-        step = max(1, BLOCK_CELLS // len(g_cols))
-        for begin in range(0, len(g_rows), step):
-            chunk = g_rows[begin : begin + step]
-            block = block_scores(f, chunk, tables)
-            forbidden.apply(block, chunk, col_pos)
-            finite = block >= FLOOR
-            row_edge[tr[begin : begin + step]] |= finite.any(axis=1)
-            col_edge[tc] |= finite.any(axis=0)
-            if everything:
-                r, c = np.nonzero(finite)
-            else:
-                kth = np.partition(block, len(g_cols) - keep, axis=1)[:, len(g_cols) - keep]
-                r, c = np.nonzero(block >= np.maximum(kth, FLOOR)[:, None])
-                bound[begin : begin + step] = np.where(kth >= FLOOR, kth, -np.inf)
-            found_r.append(tr[begin + r])
-            found_c.append(tc[c])
-            found_v.append(block[r, c])
-        if not everything:
-            groups.append((tr, tc, bound))
+
+    def blocks() -> Iterator[_Block]:
+        for g_rows, g_cols in _groups(f, rows.rep, cols.rep):
+            tr, tc = rows.of[g_rows], cols.of[g_cols]
+            tables = column_tables(f, g_cols)
+            col_pos = np.full(f.n, -1, dtype=np.int64)
+            col_pos[g_cols] = np.arange(len(g_cols))
+            everything = len(g_rows) * len(g_cols) <= all_cells or len(g_cols) <= keep
+            bound = None
+            if not everything:
+                bound = np.full(len(g_rows), -np.inf, dtype=np.float32)
+                groups.append((tr, tc, bound))
+            step = max(1, BLOCK_CELLS // len(g_cols))
+            for begin in range(0, len(g_rows), step):
+                part = slice(begin, begin + step)
+                kept = None if everything else keep
+                yield _Block(g_rows[part], tr[part], tc, tables, col_pos, kept, bound, begin)
+
+    scored = ordered_map(lambda b: (b, _best_of(f, forbidden, b)), blocks())
+    for b, (r, c, v, rows_hit, cols_hit, kth) in scored:
+        row_edge[b.t_rows] |= rows_hit
+        col_edge[b.t_cols] |= cols_hit
+        if b.bound is not None:
+            b.bound[b.begin : b.begin + len(b.rows)] = kth
+        found_r.append(b.t_rows[r])
+        found_c.append(b.t_cols[c])
+        found_v.append(v)
     if not found_r:
         e = np.zeros(0, dtype=np.int64)
         return FullGraph(e, e, np.zeros(0, np.float32), groups, row_edge, col_edge)
@@ -257,7 +293,8 @@ def rescore(
     col_pos[g_cols] = np.arange(len(g_cols))
     price = col_price[t_cols]
     step = max(1, BLOCK_CELLS // max(len(g_cols), 1))
-    for begin in range(0, len(t_rows), step):
+
+    def one(begin: int) -> tuple[I64, I64, F32, npt.NDArray[np.float64]]:
         chunk_t = t_rows[begin : begin + step]
         chunk = rows.rep[chunk_t]
         block = block_scores(f, chunk, tables)
@@ -269,11 +306,16 @@ def rescore(
             kth = np.partition(gain, gain.shape[1] - per_row, axis=1)[:, gain.shape[1] - per_row]
             keep &= gain >= kth[:, None]
         r, c = np.nonzero(keep)
-        out_r.append(chunk_t[r])
-        out_c.append(t_cols[c])
-        out_v.append(block[r, c])
+        v = block[r, c]
         gain[keep] = -np.inf
-        rest[begin : begin + step] = gain.max(axis=1)
+        return chunk_t[r], t_cols[c], v, gain.max(axis=1)
+
+    starts = range(0, len(t_rows), step)
+    for begin, (r, c, v, left_out) in zip(starts, ordered_map(one, starts), strict=True):
+        out_r.append(r)
+        out_c.append(c)
+        out_v.append(v)
+        rest[begin : begin + step] = left_out
     if not out_r:
         e = np.zeros(0, dtype=np.int64)
         return e, e, np.zeros(0, np.float32), rest
