@@ -198,6 +198,22 @@ def _slot_order(capacity: I64, cols: Types) -> tuple[I64, I64]:
     return slots, np.concatenate([[0], np.cumsum(per_type)]).astype(np.int64)
 
 
+def _start(
+    f: Features, forbidden: Forbidden, rows: Types, cols: Types, fg: FullGraph, k: int, k2: int
+) -> _Arcs:
+    """The full pass's feasible arcs, weighed exactly; each row's k best and each column's
+    k2 best (by score above the row's best) in the first solved graph."""
+    ok, w = _exact_weights(f, forbidden, rows, cols, fg.r, fg.c)
+    arcs = _Arcs(fg.r[ok], fg.c[ok], w[ok], fg.score[ok], np.zeros(int(ok.sum()), np.bool_))
+    del ok, w
+    score64 = arcs.score.astype(np.float64)
+    arcs.active[:] = _top_per(arcs.r, score64, k)
+    best = np.full(rows.n, -np.inf)
+    np.maximum.at(best, arcs.r, score64)
+    arcs.active |= _top_per(arcs.c, score64 - best[arcs.r], k2)
+    return arcs
+
+
 def solve_pairs(
     f: Features,
     forbidden: Forbidden,
@@ -213,13 +229,9 @@ def solve_pairs(
     tier_caps, tier_costs = tier_table(capacity, cols, load_spread)
     supply = rows.count
     fg: FullGraph = full_graph(f, forbidden, rows, cols, max(RESERVOIR, 2 * k + 8), ALL_CELLS)
-    ok, w = _exact_weights(f, forbidden, rows, cols, fg.r, fg.c)
-    arcs = _Arcs(fg.r[ok], fg.c[ok], w[ok], fg.score[ok], np.zeros(int(ok.sum()), np.bool_))
-    score64 = arcs.score.astype(np.float64)
-    arcs.active[:] = _top_per(arcs.r, score64, k)
-    best = np.full(rows.n, -np.inf)
-    np.maximum.at(best, arcs.r, score64)
-    arcs.active |= _top_per(arcs.c, score64 - best[arcs.r], k2)
+    arcs = _start(f, forbidden, rows, cols, fg, k, k2)
+    groups, row_edge, col_edge = fg.groups, fg.row_edge, fg.col_edge
+    del fg  # its arcs live on in `arcs`: hold them once through the rounds
     bonus = np.where(f.priority[rows.rep], SCALE, 0).astype(np.int64)
     n_cols = max(cols.n, 1)
     placements = int(min(supply.sum(), tier_caps.sum()))
@@ -227,7 +239,7 @@ def solve_pairs(
     # per cluster group: its rows, columns, score bound, and once rescored a bound on
     # big + w - v of every arc left out (valid for the prices `snap`; nan: not yet)
     bounds: list[tuple[I64, I64, F32, npt.NDArray[np.float64], I64 | None]] = [
-        (tr, tc, bd.copy(), np.full(len(tr), np.nan), None) for tr, tc, bd in fg.groups
+        (tr, tc, bd.copy(), np.full(len(tr), np.nan), None) for tr, tc, bd in groups
     ]
     slots, slot_ptr = _slot_order(capacity, cols)
     banned = np.zeros(0, dtype=np.int64)
@@ -245,8 +257,7 @@ def solve_pairs(
         if not prices.ok:
             raise SolverError("the flow's duals do not certify it on its own graph")
         u, v = prices.u, prices.v
-        gain = big + arcs.w - u[arcs.r] - v[arcs.c]
-        found = bool((~arcs.active & (gain > 0)).any())
+        found = bool((~arcs.active & (big + arcs.w - u[arcs.r] - v[arcs.c] > 0)).any())
         # the rest of the full graph: a row whose bound clears every column's price is done
         # (a row in two cluster groups may add one arc twice this round: harmless)
         known = np.sort(arcs.codes(n_cols))
@@ -284,6 +295,7 @@ def solve_pairs(
             db = db + drop
             db[loose] = big + bonus[t_rows] + np.floor(rest * SCALE) + 2
             bounds[g] = (tr, tc, bd, db, v[tc].copy())
+        del known  # before the known arcs grow: each is a copy of millions
         arcs.add(new_arcs)
         if found:
             _activate(arcs, big + arcs.w - u[arcs.r] - v[arcs.c])
@@ -310,9 +322,9 @@ def solve_pairs(
         used = np.clip(taken - (reach[:, t] - tier_caps[:, t]), 0, tier_caps[:, t])
         paid += int(tier_costs[t] * used.sum())
     had_s = np.zeros(f.n, dtype=np.bool_)
-    had_s[rows.members] = fg.row_edge[rows.of[rows.members]]
+    had_s[rows.members] = row_edge[rows.of[rows.members]]
     had_g = np.zeros(f.n, dtype=np.bool_)
-    had_g[cols.members] = fg.col_edge[cols.of[cols.members]]
+    had_g[cols.members] = col_edge[cols.of[cols.members]]
     return Exact(
         seekers=pair_s,
         givers=pair_g,
