@@ -245,3 +245,25 @@ def test_a_rescore_that_keeps_one_arc_per_row_still_reaches_the_optimum(
     assert exact_reference.engine_objective(prob, result) == best.objective  # not one unit less
     assert result.stats.certificate.startswith("Optimal")
     assert result.stats.solves > 2  # the cap made the rounds come back for more arcs
+
+
+def test_arcs_taken_out_of_the_solved_graph_come_back_when_they_could_improve_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After every solve, every arc that carries nothing leaves the solved graph: the round
+    still ends at the exact optimum, because left-out arcs are priced like any other."""
+    people = synth.population(1500, 400, seed=3, capacity=3)
+    prob = Problem(people, synth.taxonomy(), ProgramConfig(week_start=WEEK))
+    first_pass = exact.full_graph
+    monkeypatch.setattr(
+        exact,
+        "full_graph",
+        lambda f, forbidden, r, c, keep, cells: first_pass(f, forbidden, r, c, 4, 0),
+    )
+    monkeypatch.setattr(exact, "RETIRE", -(10**15))  # any idle arc, however useful
+    result = match(prob)
+    best = exact_reference.optimum(prob)
+    assert best is not None
+    assert result.stats.matched_seekers == best.placed
+    assert exact_reference.engine_objective(prob, result) == best.objective
+    assert result.stats.certificate.startswith("Optimal")
