@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from matching.constraints import Forbidden
 from matching.parallel import ordered_map
-from matching.scoring import ColumnTables, Features, block_scores, column_tables
+from matching.scoring import ColumnTables, Features, block_scores, column_tables, prefix
 from matching.timing import interval_table
 
 I64 = npt.NDArray[np.int64]
@@ -169,6 +169,19 @@ def giver_types(f: Features, forbidden: Forbidden, givers: I64) -> Types:
     )
 
 
+@dataclass(frozen=True)
+class Rescored:
+    """A rescore's kept arcs (row type, column type, score) and per given row two bounds
+    on what it left out: the best score - price among scored arcs, and the cheapest price
+    among columns it did not score (inf: it scored them all)."""
+
+    r: I64
+    c: I64
+    score: F32
+    rest: npt.NDArray[np.float64]
+    beyond: npt.NDArray[np.float64]
+
+
 @dataclass
 class FullGraph:
     """What one pass over every feasible (seeker type, giver type) pair keeps.
@@ -278,48 +291,108 @@ def rescore(
     row_floor: npt.NDArray[np.float64],
     col_price: npt.NDArray[np.float64],
     per_row: int,
-) -> tuple[I64, I64, F32, npt.NDArray[np.float64]]:
+    row_cap: npt.NDArray[np.float64],
+    skip: list[I64],
+) -> Rescored:
     """Arcs between the given row and column types whose score exceeds
     row_floor[row] + col_price[col] (both per type, in score points), at most about
-    `per_row` per row, the best by score - col_price (ties may add a few): (r, c, score), and
-    per given row the largest score - col_price of the feasible arcs left out (-inf: none)."""
+    `per_row` per row, the best by score - col_price (ties may add a few).
+
+    A row meets only the columns priced below row_cap[row] (its score bound less its floor:
+    dearer ones cannot clear it), cheapest first; on 100k x 30k that is about a seventh of
+    its cluster's columns. Per given row, what is left out is bounded twice: by the largest
+    score - col_price of the scored arcs left out, and by the cheapest column not scored.
+    Arcs whose code (row * cols.n + col) is in one of the sorted `skip` arrays are treated
+    as absent: they are priced elsewhere, and must not take the place of an unknown one."""
     out_r: list[I64] = []
     out_c: list[I64] = []
     out_v: list[F32] = []
     rest = np.full(len(t_rows), -np.inf)
-    g_cols = cols.rep[t_cols]
+    beyond = np.full(len(t_rows), np.inf)
+    by_price = np.argsort(col_price[t_cols], kind="stable")
+    s_cols = t_cols[by_price]
+    price = col_price[s_cols]
+    g_cols = cols.rep[s_cols]
     tables = column_tables(f, g_cols)
     col_pos = np.full(f.n, -1, dtype=np.int64)
     col_pos[g_cols] = np.arange(len(g_cols))
-    price = col_price[t_cols]
-    step = max(1, BLOCK_CELLS // max(len(g_cols), 1))
+    by_cap = np.argsort(row_cap[t_rows], kind="stable")
+    need = np.searchsorted(price, row_cap[t_rows[by_cap]], side="left")
+    chunks = _width_chunks(need)
+    n_cols = max(cols.n, 1)
+    rank = np.full(n_cols, -1, dtype=np.int64)
+    rank[s_cols] = np.arange(len(s_cols))
 
-    def one(begin: int) -> tuple[I64, I64, F32, npt.NDArray[np.float64]]:
-        chunk_t = t_rows[begin : begin + step]
-        chunk = rows.rep[chunk_t]
-        block = block_scores(f, chunk, tables)
-        forbidden.apply(block, chunk, col_pos)
+    def one(chunk: tuple[int, int]) -> tuple[I64, I64, F32, npt.NDArray[np.float64], int]:
+        begin, end = chunk
+        width = int(need[end - 1])
+        chunk_t = t_rows[by_cap[begin:end]]
+        if not width:
+            e = np.zeros(0, dtype=np.int64)
+            return e, e, np.zeros(0, np.float32), np.full(end - begin, -np.inf), width
+        chunk_p = rows.rep[chunk_t]
+        block = block_scores(f, chunk_p, prefix(tables, width))
+        forbidden.apply(block, chunk_p, col_pos)
         # prices run to millions of weight units: float32 would blur the comparison
-        gain = block - price[None, :]
+        gain = block - price[None, :width]
+        for codes in skip:
+            local, col = _row_codes(codes, chunk_t, n_cols)
+            at = rank[col]
+            inside = (at >= 0) & (at < width)
+            gain[local[inside], at[inside]] = -np.inf
         keep = gain > row_floor[chunk_t][:, None]
-        if gain.shape[1] > per_row:
-            kth = np.partition(gain, gain.shape[1] - per_row, axis=1)[:, gain.shape[1] - per_row]
+        if width > per_row:
+            kth = np.partition(gain, width - per_row, axis=1)[:, width - per_row]
             keep &= gain >= kth[:, None]
         r, c = np.nonzero(keep)
         v = block[r, c]
         gain[keep] = -np.inf
-        return chunk_t[r], t_cols[c], v, gain.max(axis=1)
+        return chunk_t[r], s_cols[c], v, gain.max(axis=1), width
 
-    starts = range(0, len(t_rows), step)
-    for begin, (r, c, v, left_out) in zip(starts, ordered_map(one, starts), strict=True):
+    for (begin, end), (r, c, v, left_out, width) in zip(
+        chunks, ordered_map(one, chunks), strict=True
+    ):
         out_r.append(r)
         out_c.append(c)
         out_v.append(v)
-        rest[begin : begin + step] = left_out
+        at = by_cap[begin:end]
+        rest[at] = left_out
+        if width < len(price):
+            beyond[at] = price[width]
     if not out_r:
         e = np.zeros(0, dtype=np.int64)
-        return e, e, np.zeros(0, np.float32), rest
-    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v), rest
+        return Rescored(e, e, np.zeros(0, np.float32), rest, beyond)
+    return Rescored(
+        np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v), rest, beyond
+    )
+
+
+def _row_codes(codes: I64, t_rows: I64, n_cols: int) -> tuple[I64, I64]:
+    """(position in t_rows, column) of every code in the sorted `codes` whose row is one of
+    t_rows: a row's codes are one run, found by two binary searches."""
+    lo = np.searchsorted(codes, t_rows * n_cols)
+    hi = np.searchsorted(codes, (t_rows + 1) * n_cols)
+    counts = hi - lo
+    local = np.repeat(np.arange(len(t_rows)), counts)
+    at = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return local, codes[np.repeat(lo, counts) + at] % n_cols
+
+
+def _width_chunks(need: I64) -> list[tuple[int, int]]:
+    """Consecutive (begin, end) runs of rows, each scoring at most BLOCK_CELLS cells when a
+    run is as wide as its last (widest: `need` does not decrease) row."""
+    chunks: list[tuple[int, int]] = []
+    begin, n = 0, len(need)
+    while begin < n:
+        width = max(int(need[min(begin + 1, n) - 1]), 1)
+        end = begin + max(1, BLOCK_CELLS // width)
+        # the run's last row may be wider than its first: shrink until it fits
+        while end - begin > 1 and (end - begin) * int(need[min(end, n) - 1]) > BLOCK_CELLS:
+            end = begin + max(1, (end - begin) // 2)
+        end = min(end, n)
+        chunks.append((begin, end))
+        begin = end
+    return chunks
 
 
 def bipartite_candidates(

@@ -75,7 +75,8 @@ class Forbidden:
         return contains(codes, left.astype(np.int64) * n + right)
 
     def apply(self, block: F32, rows: I64, col_pos: I64) -> None:
-        """Set block[r, c] = -inf for forbidden (rows[r], col) pairs; col_pos maps index->c."""
+        """Set block[r, c] = -inf for forbidden (rows[r], col) pairs; col_pos maps index->c
+        (columns at or past the block's width are not in it)."""
         starts, ends = self.ptr[rows], self.ptr[rows + 1]
         counts = ends - starts
         if counts.sum() == 0:
@@ -83,7 +84,7 @@ class Forbidden:
         local = np.repeat(np.arange(len(rows)), counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         cols = col_pos[self.nbr[np.repeat(starts, counts) + offsets]]
-        keep = cols >= 0
+        keep = (cols >= 0) & (cols < block.shape[1])
         block[local[keep], cols[keep]] = -np.inf
 
 

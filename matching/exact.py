@@ -5,7 +5,9 @@ look-alikes becomes a small transportation problem between types. One pass score
 feasible type pair and keeps each row's best arcs (its reservoir) and a bound on the rest;
 the flow is solved on a few arcs per row and column, then priced with its duals: kept arcs
 exactly, left-out ones through the row's bound (rows the bound cannot clear are scored
-again, keeping their KEEP best arcs by gain and a new bound on the rest). Every arc that
+again against the columns cheap enough to matter, keeping their KEEP best arcs by gain that
+are neither known nor refused by the exact check, and a new bound on the rest; a row whose
+bound still does not clear is scored again at once). Every arc that
 could improve the solution is added and the flow solved again, until no such arc is left
 anywhere: then the solution is optimal on the full feasible graph. Keeping all of a
 rescored row's near arcs instead held 42M arcs (4.5 GB) on 100k x 30k after the first,
@@ -42,6 +44,7 @@ WEIGHT_CHUNK = 500_000  # arcs weighed at once
 KEEP = 8  # arcs per row a rescore keeps at most (the rest stay behind the row's bound)
 ACTIVATE = 4  # arcs per row brought into the solved graph per pricing round
 RETIRE = 10  # weight units: solved arcs this far from improving, and idle, leave the graph
+REACH = 25  # weight units: a rescore also scores columns this much dearer than it must
 FLUSH_ARCS = 2_000_000  # newly scored arcs held before they join the known ones
 
 
@@ -259,6 +262,7 @@ def solve_pairs(
     ]
     slots, slot_ptr = _slot_order(capacity, cols)
     banned = np.zeros(0, dtype=np.int64)
+    infeasible = np.zeros(0, dtype=np.int64)  # arcs the exact check refused (sorted codes)
     rounds = rescored = 0
     certified = False
     flows = np.zeros(0, dtype=np.int64)
@@ -290,26 +294,37 @@ def solve_pairs(
             )
             if not loose.any():
                 continue
-            t_rows = tr[loose]
-            rescored += len(t_rows)
-            # in score points: keep arcs within NEAR (plus rounding) of improving
+            # in score points: keep arcs within NEAR (plus rounding) of improving, and score
+            # a row only against columns cheap enough that its bound could get there
             floor = (u - big - bonus - NEAR - 3).astype(np.float64) / SCALE
-            r2, c2, s2, rest = rescore(
-                f, forbidden, rows, cols, t_rows, tc, floor, v.astype(np.float64) / SCALE, KEEP
-            )
-            codes2 = r2 * n_cols + c2
-            fresh = ~contains(known, codes2) & ~contains(banned, codes2)
-            r2, c2, s2 = r2[fresh], c2[fresh], s2[fresh]
-            ok2, w2 = _exact_weights(f, forbidden, rows, cols, r2, c2)
-            gain2 = np.where(ok2, big + w2 - u[r2] - v[c2], np.iinfo(np.int64).min)
-            new_arcs.append((r2[ok2], c2[ok2], w2[ok2], s2[ok2]))
-            if sum(len(part[0]) for part in new_arcs) > FLUSH_ARCS:
-                arcs.add(new_arcs)  # bounded: pieces held at once stay small
-                new_arcs = []
-            found |= bool((gain2 > 0).any())
-            # what stays out is bounded by the prices now: only a price drop reopens it
             db = db + drop
-            db[loose] = big + bonus[t_rows] + np.floor(rest * SCALE) + 2
+            at = np.flatnonzero(loose)
+            seen = [known, banned, infeasible]
+            while len(at):  # until every rescored row is bounded clear of its price
+                t_rows = tr[at]
+                rescored += len(t_rows)
+                cap = np.full(rows.n, -np.inf)
+                top = big + bonus[t_rows] + np.floor(bd[at].astype(np.float64) * SCALE) + 2
+                cap[t_rows] = (top - u[t_rows] + NEAR + 3 + REACH) / SCALE
+                price = v.astype(np.float64) / SCALE
+                got = rescore(f, forbidden, rows, cols, t_rows, tc, floor, price, KEEP, cap, seen)
+                r2, c2, s2 = got.r, got.c, got.score
+                seen = [*seen, np.sort(r2 * n_cols + c2)]
+                ok2, w2 = _exact_weights(f, forbidden, rows, cols, r2, c2)
+                infeasible = np.union1d(infeasible, r2[~ok2] * n_cols + c2[~ok2])
+                new_arcs.append((r2[ok2], c2[ok2], w2[ok2], s2[ok2]))
+                if sum(len(part[0]) for part in new_arcs) > FLUSH_ARCS:
+                    arcs.add(new_arcs)  # bounded: pieces held at once stay small
+                    new_arcs = []
+                found |= bool((big + w2[ok2] - u[r2[ok2]] - v[c2[ok2]] > 0).any())
+                # what stays out is bounded by the prices now: only a price drop reopens
+                # it (rounding: a price in score points back to weight units is off a hair)
+                unscored = top - np.floor(got.beyond * SCALE) + 1
+                db[at] = np.maximum(big + bonus[t_rows] + np.floor(got.rest * SCALE) + 2, unscored)
+                # a row whose best arcs were all infeasible or no better still has its bound
+                # above its price: what it left out may improve, so it is scored again
+                again = (db[at] + 2 > u[t_rows]) & np.isin(t_rows, r2)
+                at = np.zeros(0, dtype=np.int64) if found else at[again]
             bounds[g] = (tr, tc, bd, db, v[tc].copy())
         del known  # before the known arcs grow: each is a copy of millions
         arcs.add(new_arcs)

@@ -62,3 +62,43 @@ def test_each_mentee_keeps_its_best_mentors() -> None:
         assert {(i, int(j)) for j in best} <= kept
         checked += 1
     assert checked > 50
+
+
+def test_a_rescore_bounds_every_arc_it_leaves_out_and_skips_what_is_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row meets only columns cheap enough to matter, keeps its best unknown arcs, and
+    reports bounds that every arc it left out stays under (they are all that certify it)."""
+    monkeypatch.setattr(candidates, "BLOCK_CELLS", 2000)  # many chunks of different widths
+    config = ProgramConfig(week_start=WEEK)
+    f = build_features(synth.population(300, 90, seed=3), synth.taxonomy(), config)
+    roles = np.array([p.role for p in f.people])
+    forbidden = forbidden_pairs(f.people, config)
+    rows = candidates.seeker_types(f, forbidden, np.nonzero(np.isin(roles, SEEKER_ROLES))[0])
+    cols = candidates.giver_types(f, forbidden, np.nonzero(np.isin(roles, GIVER_ROLES))[0])
+    rng = np.random.default_rng(7)
+    price = rng.uniform(0.0, 0.6, cols.n)
+    floor = np.full(rows.n, -0.2)
+    cap = rng.uniform(0.1, 0.7, rows.n)
+    t_rows, t_cols = np.arange(rows.n), np.arange(cols.n)
+    scores = block_scores(f, rows.rep, column_tables(f, cols.rep))
+    col_pos = np.full(f.n, -1, dtype=np.int64)
+    col_pos[cols.rep] = np.arange(cols.n)
+    forbidden.apply(scores, rows.rep, col_pos)
+    gain = scores - price[None, :]
+    best = np.argmax(np.where(price[None, :] < cap[:, None], gain, -np.inf), axis=1)
+    known = np.sort(t_rows * cols.n + best)  # each row's best affordable arc is known
+    got = candidates.rescore(
+        f, forbidden, rows, cols, t_rows, t_cols, floor, price, 2, cap, [known]
+    )
+    kept = set(zip(got.r.tolist(), got.c.tolist(), strict=True))
+    assert kept
+    assert not kept & {(r, int(best[r])) for r in t_rows.tolist()}
+    assert (got.beyond >= cap).all()
+    assert np.isfinite(got.beyond).any()  # dear columns were skipped
+    for r in t_rows.tolist():
+        for c in t_cols.tolist():
+            if (r, c) in kept or c == best[r] or not np.isfinite(gain[r, c]):
+                continue
+            # left out: under the best scored arc left out, or priced past what was scored
+            assert gain[r, c] <= got.rest[r] + 1e-6 or price[c] >= got.beyond[r]
