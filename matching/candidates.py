@@ -36,9 +36,9 @@ def _groups(f: Features, seekers: I64, givers: I64) -> Iterator[tuple[I64, I64]]
         return
     by_cluster_rows: dict[int, list[int]] = defaultdict(list)
     anywhere: list[int] = []
-    for i in seekers.tolist():
+    for i, has_loose in zip(seekers.tolist(), _loose_goals(f, seekers), strict=True):
         clusters = f.goal_clusters[i]
-        if not clusters or _has_loose_goal(f, i):
+        if not clusters or has_loose:
             anywhere.append(i)
         for c in clusters:
             by_cluster_rows[c].append(i)
@@ -54,9 +54,13 @@ def _groups(f: Features, seekers: I64, givers: I64) -> Iterator[tuple[I64, I64]]
         yield np.array(anywhere, dtype=np.int64), givers
 
 
-def _has_loose_goal(f: Features, i: int) -> bool:
-    """A goal outside the taxonomy can still be met exactly by any giver."""
-    return bool(np.any(f.skill_cluster[f.goals[i, : f.n_goals[i]]] < 0))
+def _loose_goals(f: Features, people: I64) -> list[bool]:
+    """Per person: has a goal outside the taxonomy, which any giver can still meet exactly.
+    Once for everyone: asked person by person, this took 1.7 s of a 100k round."""
+    stated = np.arange(f.goals.shape[1])[None, :] < f.n_goals[people][:, None]
+    cluster = np.append(f.skill_cluster, 0)  # goals are padded with n_skills
+    loose = np.asarray(((cluster[f.goals[people]] < 0) & stated).any(axis=1), dtype=np.bool_)
+    return [bool(x) for x in loose.tolist()]
 
 
 FLOOR = np.float32(np.finfo(np.float32).min)  # below every finite score, above -inf
@@ -499,8 +503,8 @@ def peer_candidates(
     seekers: dict[int, list[int]] = defaultdict(list)
     givers: dict[int, list[int]] = defaultdict(list)
     loose: list[int] = []
-    for i in pool.tolist():
-        if not f.goal_clusters[i] or _has_loose_goal(f, i):
+    for i, has_loose in zip(pool.tolist(), _loose_goals(f, pool), strict=True):
+        if not f.goal_clusters[i] or has_loose:
             loose.append(i)
         for c in f.goal_clusters[i]:
             seekers[c].append(i)

@@ -8,10 +8,10 @@ import pytest
 from bench import synth
 from matching import candidates
 from matching.constraints import forbidden_pairs
-from matching.engine import GIVER_ROLES, SEEKER_ROLES
+from matching.engine import GIVER_ROLES, SEEKER_ROLES, match
 from matching.problem import ProgramConfig
 from matching.scoring import block_scores, build_features, column_tables
-from tests.matching.helpers import WEEK
+from tests.matching.helpers import WEEK, person, problem
 
 
 def _graph(monkeypatch: pytest.MonkeyPatch, cells: int, k: int, k2: int) -> set[tuple[int, int]]:
@@ -102,3 +102,15 @@ def test_a_rescore_bounds_every_arc_it_leaves_out_and_skips_what_is_known(
                 continue
             # left out: under the best scored arc left out, or priced past what was scored
             assert gain[r, c] <= got.rest[r] + 1e-6 or price[c] >= got.beyond[r]
+
+
+def test_a_goal_outside_the_taxonomy_meets_the_mentor_who_offers_exactly_it() -> None:
+    """One of the mentee's goals has a cluster, the other none: the mentee still meets
+    every mentor, so the one offering the unclustered goal itself is found."""
+    people = [
+        person(1, seeks=("python", "kubernetes")),
+        person(2, "mentor", offers=(("kubernetes", 3),)),
+        person(3, "mentor", offers=(("writing", 3),)),
+    ]
+    result = match(problem(people))
+    assert [(m.mentor, m.members) for m in result.matches] == [(2, (1,))]
