@@ -7,10 +7,10 @@ import pytest
 
 from bench import synth
 from matching import candidates
-from matching.constraints import forbidden_pairs
+from matching.constraints import Forbidden, forbidden_pairs
 from matching.engine import GIVER_ROLES, SEEKER_ROLES, match
 from matching.problem import ProgramConfig
-from matching.scoring import block_scores, build_features, column_tables
+from matching.scoring import Features, block_scores, build_features, column_tables
 from tests.matching.helpers import WEEK, person, problem
 
 
@@ -64,18 +64,24 @@ def test_each_mentee_keeps_its_best_mentors() -> None:
     assert checked > 50
 
 
-def test_a_rescore_bounds_every_arc_it_leaves_out_and_skips_what_is_known(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A row meets only columns cheap enough to matter, keeps its best unknown arcs, and
-    reports bounds that every arc it left out stays under (they are all that certify it)."""
-    monkeypatch.setattr(candidates, "BLOCK_CELLS", 2000)  # many chunks of different widths
+def _typed() -> tuple[Features, Forbidden, candidates.Types, candidates.Types]:
+    """300 mentees and 90 mentors, with their rules, merged into mentee and mentor types."""
     config = ProgramConfig(week_start=WEEK)
     f = build_features(synth.population(300, 90, seed=3), synth.taxonomy(), config)
     roles = np.array([p.role for p in f.people])
     forbidden = forbidden_pairs(f.people, config)
     rows = candidates.seeker_types(f, forbidden, np.nonzero(np.isin(roles, SEEKER_ROLES))[0])
     cols = candidates.giver_types(f, forbidden, np.nonzero(np.isin(roles, GIVER_ROLES))[0])
+    return f, forbidden, rows, cols
+
+
+def test_a_rescore_bounds_every_arc_it_leaves_out_and_skips_what_is_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row meets only columns cheap enough to matter, keeps its best unknown arcs, and
+    reports bounds that every arc it left out stays under (they are all that certify it)."""
+    monkeypatch.setattr(candidates, "BLOCK_CELLS", 2000)  # many chunks of different widths
+    f, forbidden, rows, cols = _typed()
     rng = np.random.default_rng(7)
     price = rng.uniform(0.0, 0.6, cols.n)
     floor = np.full(rows.n, -0.2)
@@ -114,3 +120,31 @@ def test_a_goal_outside_the_taxonomy_meets_the_mentor_who_offers_exactly_it() ->
     ]
     result = match(problem(people))
     assert [(m.mentor, m.members) for m in result.matches] == [(2, (1,))]
+
+
+def test_the_full_pass_keeps_each_mentors_best_mentees_however_low_they_rank_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Besides each row's best, a column keeps the rows it costs least to give it (the gap
+    to each row's own best), across many blocks: the mentors no one ranks high reach the
+    first solve, which then places everyone it can."""
+    monkeypatch.setattr(candidates, "BLOCK_CELLS", 3000)  # a few rows per block
+    f, forbidden, rows, cols = _typed()
+    graph = candidates.full_graph(f, forbidden, rows, cols, 2, 0, 3)
+    kept = set(zip(graph.r.tolist(), graph.c.tolist(), strict=True))
+    checked = 0
+    for g_rows, g_cols in candidates._groups(f, rows.rep, cols.rep):
+        scores = block_scores(f, g_rows, column_tables(f, g_cols))
+        col_pos = np.full(f.n, -1, dtype=np.int64)
+        col_pos[g_cols] = np.arange(len(g_cols))
+        forbidden.apply(scores, g_rows, col_pos)
+        best = scores.max(axis=1)
+        gap = scores - np.where(np.isfinite(best), best, 0)[:, None]
+        for j in range(len(g_cols)):
+            column = np.sort(gap[:, j][np.isfinite(gap[:, j])])[::-1]
+            if len(column) < 4 or column[2] - column[3] < 1e-4:
+                continue  # a near tie at the cut: either row may be kept
+            top = rows.of[g_rows[gap[:, j] >= column[2]]]
+            assert {(int(r), int(cols.of[g_cols[j]])) for r in top} <= kept
+            checked += 1
+    assert checked > 30
