@@ -218,21 +218,12 @@ def _slot_order(capacity: I64, cols: Types) -> tuple[I64, I64]:
     return slots, np.concatenate([[0], np.cumsum(per_type)]).astype(np.int64)
 
 
-def _start(
-    f: Features, forbidden: Forbidden, rows: Types, cols: Types, fg: FullGraph, k: int, k2: int
-) -> _Arcs:
-    """The full pass's feasible arcs, weighed exactly; each row's k best and each column's
-    k2 best (by score above the row's best) in the first solved graph."""
+def _start(f: Features, forbidden: Forbidden, rows: Types, cols: Types, fg: FullGraph) -> _Arcs:
+    """The full pass's feasible arcs, weighed exactly; those it marked as leading (each
+    row's k best, each column's k2 best by score above the row's best) in the first graph."""
     ok, w = _exact_weights(f, forbidden, rows, cols, fg.r, fg.c)
     off = np.zeros(int(ok.sum()), np.bool_)
-    arcs = _Arcs(fg.r[ok], fg.c[ok], w[ok], fg.score[ok], off, off.copy())
-    del ok, w
-    score64 = arcs.score.astype(np.float64)
-    arcs.active[:] = _top_per(arcs.r, score64, k)
-    best = np.full(rows.n, -np.inf)
-    np.maximum.at(best, arcs.r, score64)
-    arcs.active |= _top_per(arcs.c, score64 - best[arcs.r], k2)
-    return arcs
+    return _Arcs(fg.r[ok], fg.c[ok], w[ok], fg.score[ok], fg.lead[ok], off)
 
 
 def solve_pairs(
@@ -249,8 +240,8 @@ def solve_pairs(
     cols = giver_types(f, forbidden, givers)
     tier_caps, tier_costs = tier_table(capacity, cols, load_spread)
     supply = rows.count
-    fg = full_graph(f, forbidden, rows, cols, max(RESERVOIR, 2 * k + 8), ALL_CELLS, k2)
-    arcs = _start(f, forbidden, rows, cols, fg, k, k2)
+    fg = full_graph(f, forbidden, rows, cols, max(RESERVOIR, 2 * k + 8), ALL_CELLS, k2, k)
+    arcs = _start(f, forbidden, rows, cols, fg)
     groups, row_edge, col_edge = fg.groups, fg.row_edge, fg.col_edge
     del fg  # its arcs live on in `arcs`: hold them once through the rounds
     bonus = np.where(f.priority[rows.rep], SCALE, 0).astype(np.int64)

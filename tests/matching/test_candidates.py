@@ -130,7 +130,7 @@ def test_the_full_pass_keeps_each_mentors_best_mentees_however_low_they_rank_it(
     first solve, which then places everyone it can."""
     monkeypatch.setattr(candidates, "BLOCK_CELLS", 3000)  # a few rows per block
     f, forbidden, rows, cols = _typed()
-    graph = candidates.full_graph(f, forbidden, rows, cols, 2, 0, 3)
+    graph = candidates.full_graph(f, forbidden, rows, cols, 2, 0, 3, 1)
     kept = set(zip(graph.r.tolist(), graph.c.tolist(), strict=True))
     checked = 0
     for g_rows, g_cols in candidates._groups(f, rows.rep, cols.rep):

@@ -238,8 +238,8 @@ def narrow_round(
     monkeypatch.setattr(
         exact,
         "full_graph",
-        lambda f, forbidden, r, c, keep, cells, k2: first_pass(
-            f, forbidden, r, c, reservoir, 0, k2 if columns is None else columns
+        lambda f, forbidden, r, c, keep, cells, k2, lead: first_pass(
+            f, forbidden, r, c, reservoir, 0, k2 if columns is None else columns, lead
         ),
     )
     for name, value in knobs.items():
