@@ -75,8 +75,13 @@ class Forbidden:
         return contains(codes, left.astype(np.int64) * n + right)
 
     def apply(self, block: F32, rows: I64, col_pos: I64) -> None:
-        """Set block[r, c] = -inf for forbidden (rows[r], col) pairs; col_pos maps index->c
-        (columns at or past the block's width are not in it)."""
+        """Set block[r, c] = -inf for forbidden (rows[r], col) pairs, and where a row meets
+        itself (a "both" person: the exact check refuses it, and a rescore kept it as a
+        row's best arc again and again); col_pos maps index->c (columns at or past the
+        block's width are not in it)."""
+        own = col_pos[rows]
+        inside = (own >= 0) & (own < block.shape[1])
+        block[np.flatnonzero(inside), own[inside]] = -np.inf
         starts, ends = self.ptr[rows], self.ptr[rows + 1]
         counts = ends - starts
         if counts.sum() == 0:
