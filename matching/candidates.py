@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.constraints import Forbidden
+from matching.constraints import Forbidden, within
 from matching.parallel import ordered_map
 from matching.scoring import ColumnTables, Features, block_scores, column_tables, prefix
 from matching.timing import interval_table
@@ -499,8 +499,7 @@ def _row_codes(codes: I64, t_rows: I64, n_cols: int) -> tuple[I64, I64]:
     hi = np.searchsorted(codes, (t_rows + 1) * n_cols)
     counts = hi - lo
     local = np.repeat(np.arange(len(t_rows)), counts)
-    at = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    return local, codes[np.repeat(lo, counts) + at] % n_cols
+    return local, codes[np.repeat(lo, counts) + within(counts)] % n_cols
 
 
 def _width_chunks(need: I64) -> list[tuple[int, int]]:

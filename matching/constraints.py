@@ -47,6 +47,12 @@ def contains(sorted_codes: I64, codes: I64) -> npt.NDArray[np.bool_]:
     return found
 
 
+def within(counts: I64) -> I64:
+    """0, 1, ..., counts[i] - 1 for each i in turn: each item's place in its run, for runs
+    of the given lengths laid end to end."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
 @dataclass(frozen=True)
 class Forbidden:
     """Forbidden pairs: neighbours of i are nbr[ptr[i]:ptr[i+1]], with kind bits (symmetric
@@ -87,7 +93,7 @@ class Forbidden:
         if counts.sum() == 0:
             return
         local = np.repeat(np.arange(len(rows)), counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        offsets = within(counts)
         cols = col_pos[self.nbr[np.repeat(starts, counts) + offsets]]
         keep = (cols >= 0) & (cols < block.shape[1])
         block[local[keep], cols[keep]] = -np.inf

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.candidates import FullGraph, Types, full_graph, giver_types, rescore, seeker_types
-from matching.constraints import Forbidden, contains
+from matching.constraints import Forbidden, contains, within
 from matching.scoring import SCALE, Features, objective_weights, score_pairs
 from matching.solve_bipartite import Duals, SolverError, duals, transport
 
@@ -99,9 +99,9 @@ def _top_per(groups: I64, values: npt.NDArray[np.float64], k: int) -> B:
     order = np.argsort(rank)
     del rank
     g = groups[order]
-    within = np.arange(n) - np.searchsorted(g, g, side="left")
+    place = np.arange(n) - np.searchsorted(g, g, side="left")
     del g
-    keep[order[within < k]] = True
+    keep[order[place < k]] = True
     return keep
 
 
@@ -187,9 +187,9 @@ def _expand(
     row_off = np.zeros(len(r), dtype=np.int64)
     xs = x[by_row]
     rs = r[by_row]
-    within = np.cumsum(xs) - xs
+    before = np.cumsum(xs) - xs
     first_of_row = np.searchsorted(rs, rs, side="left")
-    row_off[by_row] = within - within[first_of_row]
+    row_off[by_row] = before - before[first_of_row]
     by_col = np.lexsort((r, c))
     col_off = np.zeros(len(r), dtype=np.int64)
     xc = x[by_col]
@@ -198,7 +198,7 @@ def _expand(
     first_of_col = np.searchsorted(cs, cs, side="left")
     col_off[by_col] = within_c - within_c[first_of_col]
     arc = np.repeat(np.arange(len(r)), x)
-    unit = np.arange(len(arc)) - np.repeat(np.cumsum(x) - x, x)
+    unit = within(x)
     seekers = rows.members[rows.ptr[r[arc]] + row_off[arc] + unit]
     givers = slots[slot_ptr[c[arc]] + col_off[arc] + unit]
     return seekers, givers
@@ -211,7 +211,7 @@ def _slot_order(capacity: I64, cols: Types) -> tuple[I64, I64]:
     kinds = cols.of[members]
     caps = capacity[members]
     rep = np.repeat(np.arange(len(members)), caps)
-    tier = np.arange(len(rep)) - np.repeat(np.cumsum(caps) - caps, caps)
+    tier = within(caps)
     order = np.lexsort((rep, tier, kinds[rep]))
     slots = members[rep[order]]
     per_type = np.bincount(kinds[rep], minlength=cols.n)
@@ -275,6 +275,10 @@ def solve_pairs(
         # (a row in two cluster groups may add one arc twice this round: harmless)
         known = np.sort(arcs.codes(n_cols))
         new_arcs: list[tuple[I64, I64, I64, F32]] = []
+        # in score points: a rescore keeps arcs within NEAR (plus rounding) of improving, and
+        # scores a row only against columns cheap enough that its bound could get there
+        floor = (u - big - bonus - NEAR - 3).astype(np.float64) / SCALE
+        price = v.astype(np.float64) / SCALE
         for g, (tr, tc, bd, db, snap) in enumerate(bounds):
             if not len(tc):
                 continue
@@ -287,9 +291,6 @@ def solve_pairs(
             )
             if not loose.any():
                 continue
-            # in score points: keep arcs within NEAR (plus rounding) of improving, and score
-            # a row only against columns cheap enough that its bound could get there
-            floor = (u - big - bonus - NEAR - 3).astype(np.float64) / SCALE
             db = db + drop
             at = np.flatnonzero(loose)
             seen = [known, banned, infeasible]
@@ -299,7 +300,6 @@ def solve_pairs(
                 cap = np.full(rows.n, -np.inf)
                 top = big + bonus[t_rows] + np.floor(bd[at].astype(np.float64) * SCALE) + 2
                 cap[t_rows] = (top - u[t_rows] + NEAR + 3 + REACH) / SCALE
-                price = v.astype(np.float64) / SCALE
                 got = rescore(f, forbidden, rows, cols, t_rows, tc, floor, price, KEEP, cap, seen)
                 r2, c2, s2 = got.r, got.c, got.score
                 seen = [*seen, np.sort(r2 * n_cols + c2)]
