@@ -167,30 +167,38 @@ def build_features(
     width = max((len(p.seeks) for p in people), default=0) or 1
     goals = np.full((n, width), n_skills, dtype=np.int32)
     n_goals = np.zeros(n, dtype=np.int32)
-    credit = np.zeros((n, n_skills + 1), dtype=np.float32)
-    cluster_best = np.zeros(len(cluster_names) + 1, dtype=np.float32)
+    cluster_of = skill_cluster.tolist()
     goal_clusters: list[frozenset[int]] = []
     offer_clusters: list[frozenset[int]] = []
+    goal_at: list[int] = []
+    goal_skill: list[int] = []
+    offer_at: list[int] = []
+    offer_skill: list[int] = []
+    offer_level: list[int] = []
     for row, p in enumerate(people):
-        wanted = list(dict.fromkeys(p.seeks))
+        wanted = [skill_index[s] for s in dict.fromkeys(p.seeks)]
         n_goals[row] = len(wanted)
-        goals[row, : len(wanted)] = [skill_index[s] for s in wanted]
-        goal_clusters.append(frozenset(int(skill_cluster[skill_index[s]]) for s in wanted) - {-1})
-        cluster_best[:] = 0
-        offered: set[int] = set()
-        for slug, lvl in p.offers:
-            skill = skill_index[slug]
-            credit[row, skill] = max(credit[row, skill], LEVEL_CREDIT[lvl])
-            cluster = int(skill_cluster[skill])
-            if cluster >= 0:
-                offered.add(cluster)
-                cluster_best[cluster] = max(cluster_best[cluster], LEVEL_CREDIT[lvl])
-        offer_clusters.append(frozenset(offered))
-        if offered:
-            partial = CLUSTER_SHARE * cluster_best[skill_cluster]
-            partial[skill_cluster < 0] = 0
-            row_credit = credit[row, :n_skills]
-            np.copyto(row_credit, partial, where=row_credit == 0)
+        goal_at.extend(row * width + k for k in range(len(wanted)))
+        goal_skill.extend(wanted)
+        goal_clusters.append(frozenset(cluster_of[k] for k in wanted) - {-1})
+        offered = [skill_index[slug] for slug, _ in p.offers]
+        offer_at.extend([row] * len(offered))
+        offer_skill.extend(offered)
+        offer_level.extend(lvl for _, lvl in p.offers)
+        offer_clusters.append(frozenset(cluster_of[k] for k in offered) - {-1})
+    goals.reshape(-1)[goal_at] = goal_skill
+    # a skill's credit is the best level offered; a skill not offered gets CLUSTER_SHARE of
+    # the best level offered in its cluster (one array pass: per person it took 3 s at 130k)
+    at = np.array(offer_at, dtype=np.int64)
+    skill = np.array(offer_skill, dtype=np.int64)
+    level_credit = LEVEL_CREDIT[np.array(offer_level, dtype=np.int64)]
+    credit = np.zeros((n, n_skills + 1), dtype=np.float32)
+    np.maximum.at(credit, (at, skill), level_credit)
+    cluster_best = np.zeros((n, len(cluster_names) + 1), dtype=np.float32)  # last: none
+    np.maximum.at(cluster_best, (at, skill_cluster[skill]), level_credit)
+    cluster_best[:, -1] = 0
+    own = credit[:, :n_skills]
+    np.copyto(own, CLUSTER_SHARE * cluster_best[:, skill_cluster], where=own == 0)
     return Features(
         people=people,
         person_ids=np.fromiter((p.person_id for p in people), dtype=np.int64, count=n),
