@@ -11,6 +11,7 @@ reverse programs are small, so its O(seekers x givers) entries stay cheap.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,34 +105,36 @@ def forbidden_pairs(people: tuple[Participant, ...], config: ProgramConfig) -> F
     by_person: dict[int, list[int]] = defaultdict(list)
     for index, p in enumerate(people):
         by_person[p.person_id].append(index)
-    pairs: dict[tuple[int, int], int] = defaultdict(int)
+    ends: list[int] = []  # (a, b, kind) flattened; both directions are added
+    kind_of: list[int] = []
 
-    def add(a: int, b: int, kind: int) -> None:
-        if a != b:
-            pairs[(a, b)] |= kind
-            pairs[(b, a)] |= kind
+    def add(a: int, others: Iterable[int], kind: int) -> None:
+        for b in others:
+            if a != b:
+                ends.extend((a, b, b, a))
+                kind_of.extend((kind, kind))
 
     for indices in by_person.values():
         for a in indices:
-            for b in indices:
-                add(a, b, SAME_PERSON)
+            add(a, indices, SAME_PERSON)
     depth = max(config.reporting_line_depth, 0)
     for index, p in enumerate(people):
         for manager in p.manager_chain[:depth]:
-            for other in by_person.get(manager, ()):
-                add(index, other, REPORTING_LINE)
+            add(index, by_person.get(manager, ()), REPORTING_LINE)
         for person in p.never_match:
-            for other in by_person.get(person, ()):
-                add(index, other, NEVER_MATCH)
+            add(index, by_person.get(person, ()), NEVER_MATCH)
     for pair in config.past_pairs:
         ids = sorted(pair)
         if len(ids) == 2:
             for a in by_person.get(ids[0], ()):
-                for b in by_person.get(ids[1], ()):
-                    add(a, b, PAST_PAIR)
+                add(a, by_person.get(ids[1], ()), PAST_PAIR)
     n = len(people)
-    keys = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-    kinds = np.array([pairs[(int(a), int(b))] for a, b in keys], dtype=np.int8)
+    # merged per pair in arrays: a dict of tuples took 3.4 s for 130k people with managers
+    flat = np.array(ends, dtype=np.int64).reshape(-1, 2)
+    codes, where = np.unique(flat[:, 0] * max(n, 1) + flat[:, 1], return_inverse=True)
+    kinds = np.zeros(len(codes), dtype=np.int8)
+    np.bitwise_or.at(kinds, where, np.array(kind_of, dtype=np.int8))
+    keys = np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
     if config.junior_mentors_only and config.reverse and config.format != "peer":
         keys, kinds = _with_junior_rule(people, keys, kinds)
     if not len(keys):
