@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.constraints import Forbidden, within
+from matching.constraints import Forbidden, cells, cells_by_column, within
 from matching.parallel import ordered_map
 from matching.scoring import ColumnTables, Features, block_scores, column_tables, prefix
 from matching.timing import interval_table
@@ -75,9 +75,9 @@ def _top_rows(block: F32, k: int) -> tuple[I64, I64]:
     nc = block.shape[1]
     if nc > k:
         kth = np.partition(block, nc - k, axis=1)[:, nc - k]
-        r, c = np.nonzero(block >= np.maximum(kth, FLOOR)[:, None])
+        r, c = cells(block >= np.maximum(kth, FLOOR)[:, None])
     else:
-        r, c = np.nonzero(block >= FLOOR)
+        r, c = cells(block >= FLOOR)
     return r.astype(np.int64), c.astype(np.int64)
 
 
@@ -264,7 +264,7 @@ class _ColumnBest:
 
     def arcs(self) -> tuple[I64, I64, F32]:
         """(row type, column type, score) of each column's keep best."""
-        col, k = np.nonzero(self.row >= 0)
+        col, k = cells(self.row >= 0)
         return self.row[col, k], self.t_cols[col], self.score[col, k]
 
 
@@ -297,15 +297,22 @@ def _best_of(f: Features, forbidden: Forbidden, b: _Block) -> _Scored:
     cr = cc = np.zeros(0, dtype=np.int64)
     cscore = gap = np.zeros(0, dtype=np.float32)
     n = block.shape[1]
+    top = None  # each row's `keep` best values, in no order
     if b.keep is None:
-        r, c = np.nonzero(finite)
+        r, c = cells(finite)
     else:
-        kth = np.partition(block, n - b.keep, axis=1)[:, n - b.keep]
-        r, c = np.nonzero(block >= np.maximum(kth, FLOOR)[:, None])
+        top = np.partition(block, n - b.keep, axis=1)[:, n - b.keep :]
+        kth = top[:, 0].copy()
+        r, c = cells(block >= np.maximum(kth, FLOOR)[:, None])
         kth = np.where(kth >= FLOOR, kth, -np.inf).astype(np.float32)
     lead = np.ones(len(r), dtype=np.bool_)
     if n > b.lead:
-        lead = block[r, c] >= np.partition(block, n - b.lead, axis=1)[r, n - b.lead]
+        # the lead-th best of a row is among its keep best: partition those, not the row
+        if top is not None and top.shape[1] >= b.lead:
+            cut = np.partition(top, top.shape[1] - b.lead, axis=1)[:, top.shape[1] - b.lead]
+        else:
+            cut = np.partition(block, n - b.lead, axis=1)[:, n - b.lead]
+        lead = block[r, c] >= cut[r]
     # a column's own best: the rows it costs least to give it (the gap to each row's best),
     # so a mentor no row ranks high still reaches the first solve
     if b.col_best is not None:
@@ -315,7 +322,7 @@ def _best_of(f: Features, forbidden: Forbidden, b: _Block) -> _Scored:
         if len(b.rows) > keep_cols:
             at = len(b.rows) - keep_cols
             col_kth = np.maximum(np.partition(rel, at, axis=0)[at], FLOOR)
-        cc, cr = np.nonzero((rel >= np.maximum(col_kth, b.col_best.floor)[None, :]).T)
+        cc, cr = cells_by_column(rel >= np.maximum(col_kth, b.col_best.floor)[None, :])
         cscore, gap = block[cr, cc], rel[cr, cc]
         cr, cc = cr.astype(np.int64), cc.astype(np.int64)
     rows_hit = np.asarray(finite.any(axis=1), dtype=np.bool_)
@@ -469,7 +476,7 @@ def rescore(
         if width > per_row:
             kth = np.partition(gain, width - per_row, axis=1)[:, width - per_row]
             keep &= gain >= kth[:, None]
-        r, c = np.nonzero(keep)
+        r, c = cells(keep)
         v = block[r, c]
         gain[keep] = -np.inf
         return chunk_t[r], s_cols[c], v, gain.max(axis=1), width
@@ -554,7 +561,7 @@ def bipartite_candidates(
             if len(chunk) > k2:
                 kth = np.partition(block, len(chunk) - k2, axis=0)[len(chunk) - k2]
                 np.maximum(threshold, kth, out=threshold)
-            r, c = np.nonzero(block >= threshold[None, :])
+            r, c = cells(block >= threshold[None, :])
             hit_v.append(block[r, c])
             hit_r.append(chunk[r])
             hit_c.append(c.astype(np.int64))

@@ -54,6 +54,20 @@ def within(counts: I64) -> I64:
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
+def cells(mask: npt.NDArray[np.bool_]) -> tuple[I64, I64]:
+    """(rows, cols) of the True cells of a 2-D mask, row by row: np.nonzero's answer, from
+    flat positions, which is about ten times faster on score blocks of millions of cells."""
+    flat = np.flatnonzero(mask)
+    width = max(mask.shape[1], 1)
+    rows = flat // width
+    return rows, flat - rows * width
+
+
+def cells_by_column(mask: npt.NDArray[np.bool_]) -> tuple[I64, I64]:
+    """(cols, rows) of the True cells, column by column: np.nonzero(mask.T)'s answer."""
+    return cells(np.ascontiguousarray(mask.T))
+
+
 @dataclass(frozen=True)
 class Forbidden:
     """Forbidden pairs: neighbours of i are nbr[ptr[i]:ptr[i+1]], with kind bits (symmetric
