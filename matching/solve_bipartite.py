@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
@@ -123,11 +124,86 @@ class Duals:
     ok: bool
 
 
-def _starts(sorted_ids: I64) -> I64:
-    """Where each run of equal values begins in a sorted array."""
-    if not len(sorted_ids):
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+def _least_prices(
+    n_r: int,
+    n_c: int,
+    rows: I64,
+    cols: I64,
+    w_big: I64,
+    flows: I64,
+    full: B,
+    lo: I64,
+    limit: int,
+) -> tuple[I64, I64, bool]:
+    """The least fixpoint above v = lo of u[r] = min over r's used arcs of w - v[c] (0 for
+    a row with room) and v[c] = max(lo[c], max over arcs into c of w - u[r]): label
+    correcting, one column at a time from a queue. False after `limit` steps (a cycle
+    that improves: the flow was not optimal)."""
+    m = len(rows)
+    r_start = np.zeros(n_r + 1, np.int64)
+    c_start = np.zeros(n_c + 1, np.int64)
+    for e in range(m):
+        r_start[rows[e] + 1] += 1
+        if flows[e] > 0:
+            c_start[cols[e] + 1] += 1
+    for i in range(n_r):
+        r_start[i + 1] += r_start[i]
+    for i in range(n_c):
+        c_start[i + 1] += c_start[i]
+    r_arc = np.empty(m, np.int64)
+    c_arc = np.empty(c_start[n_c], np.int64)
+    r_fill = r_start[:n_r].copy()
+    c_fill = c_start[:n_c].copy()
+    for e in range(m):
+        r_arc[r_fill[rows[e]]] = e
+        r_fill[rows[e]] += 1
+        if flows[e] > 0:
+            c_arc[c_fill[cols[e]]] = e
+            c_fill[cols[e]] += 1
+    v = lo.copy()
+    u = np.zeros(n_r, np.int64)
+    for r in range(n_r):
+        if not full[r]:
+            continue
+        first = True
+        for j in range(r_start[r], r_start[r + 1]):
+            e = r_arc[j]
+            if flows[e] > 0 and (first or w_big[e] - v[cols[e]] < u[r]):
+                u[r] = w_big[e] - v[cols[e]]
+                first = False
+    for e in range(m):
+        if w_big[e] - u[rows[e]] > v[cols[e]]:
+            v[cols[e]] = w_big[e] - u[rows[e]]
+    queue = np.arange(n_c, dtype=np.int64)
+    queued = np.ones(n_c, np.bool_)
+    head, size, steps = 0, n_c, 0
+    while size > 0:
+        c = queue[head]
+        head = (head + 1) % n_c
+        size -= 1
+        queued[c] = False
+        for j in range(c_start[c], c_start[c + 1]):
+            e = c_arc[j]
+            r = rows[e]
+            if not full[r] or w_big[e] - v[c] >= u[r]:
+                continue
+            u[r] = w_big[e] - v[c]
+            steps += r_start[r + 1] - r_start[r]
+            if steps > limit:
+                return u, v, False
+            for k in range(r_start[r], r_start[r + 1]):
+                e2 = r_arc[k]
+                c2 = cols[e2]
+                if w_big[e2] - u[r] > v[c2]:
+                    v[c2] = w_big[e2] - u[r]
+                    if not queued[c2]:
+                        queued[c2] = True
+                        queue[(head + size) % n_c] = c2
+                        size += 1
+    return u, v, True
+
+
+_least_prices = numba.njit(cache=True, nogil=True)(_least_prices)
 
 
 def duals(
@@ -142,8 +218,9 @@ def duals(
     max_rounds: int = 100_000,
 ) -> Duals:
     """Least column prices consistent with `flows`, by label correcting (Bellman-Ford on
-    the residual network in two half-steps): v only rises, u only falls, each round one
-    vectorised pass over the arcs, until nothing changes."""
+    the residual network in two half-steps): v only rises, u only falls, until nothing
+    changes. Compiled, a column at a time: vectorised rounds over every arc took 41 rounds
+    and 2.8 s over a 100k x 30k match."""
     n_r, n_c = len(supply), tier_caps.shape[0]
     w_big = weights.astype(np.int64) + big
     placed = np.bincount(rows, weights=flows, minlength=n_r).astype(np.int64)
@@ -161,44 +238,10 @@ def duals(
         np.iinfo(np.int64).max,
     ).astype(np.int64)
     hi = np.where(taken > 0, hi, 0)
-    by_col = np.argsort(cols, kind="stable")
-    col_sorted = cols[by_col]
-    col_starts = (
-        np.flatnonzero(np.r_[True, col_sorted[1:] != col_sorted[:-1]])
-        if len(cols)
-        else np.zeros(0, np.int64)
+    full = placed >= supply
+    u, v, ok = _least_prices(
+        n_r, n_c, rows, cols, w_big, flows, full, lo, max_rounds * (len(rows) + n_r + n_c + 1)
     )
-    col_ids = col_sorted[col_starts]
-    # the arcs in column order once, so each round gathers only the row prices
-    w_by_col, rows_by_col = w_big[by_col], rows[by_col]
-    used = np.flatnonzero(flows > 0)
-    used = used[np.argsort(rows[used], kind="stable")]
-    used_rows = rows[used]
-    row_starts = (
-        np.flatnonzero(np.r_[True, used_rows[1:] != used_rows[:-1]])
-        if len(used)
-        else np.zeros(0, np.int64)
-    )
-    row_ids = used_rows[row_starts]
-    full_row = placed[row_ids] >= supply[row_ids]
-    v = lo.copy()
-    u = np.zeros(n_r, dtype=np.int64)
-    ok = False
-    for _ in range(max_rounds):
-        u[:] = 0
-        if len(used):
-            best = np.minimum.reduceat(w_big[used] - v[cols[used]], row_starts)
-            u[row_ids[full_row]] = best[full_row]
-        if not len(cols):
-            ok = True
-            break
-        nv = lo.copy()
-        top = np.maximum.reduceat(w_by_col - u[rows_by_col], col_starts)
-        nv[col_ids] = np.maximum(nv[col_ids], top)
-        if np.array_equal(nv, v):
-            ok = True
-            break
-        v = nv
     if ok:
         slack = u[rows] + v[cols] - w_big
         tight = slack[flows > 0] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.optimize import linprog
 
 from bench import synth
 from bench.exact_reference import engine_objective
@@ -65,6 +66,56 @@ def test_a_repaired_flow_is_the_optimum_a_fresh_solve_finds(seed: int) -> None:
         assert value(c, ww, x, caps, costs) == value(c, ww, fresh, caps, costs), s
         assert np.all(np.bincount(r, weights=x, minlength=len(supply)) <= supply)
         assert duals(r, c, ww, x, supply, caps, costs, big).ok
+
+
+@pytest.mark.parametrize("seed", range(0, 120, 30))
+def test_prices_are_the_least_that_certify_an_optimal_flow_and_refuse_a_worse_one(
+    seed: int,
+) -> None:
+    """The pricing round leans on the least column prices a flow admits (a linear program
+    says which), and on their refusing a flow that one more unit would improve."""
+    for s in range(seed, seed + 30):
+        rows, cols, w, supply, caps, costs = case(s)
+        big = (2 * 1000 + int(costs.max()) + 1) * (int(min(supply.sum(), caps.sum())) + 1) + 1
+        x = transport(rows, cols, w, supply, caps, costs)
+        prices = duals(rows, cols, w, x, supply, caps, costs, big)
+        assert prices.ok
+        assert np.array_equal(prices.v, least_prices(rows, cols, w + big, x, supply, caps, costs))
+        carrying = np.flatnonzero(x > 0)
+        if len(carrying):
+            short = x.copy()
+            short[carrying[0]] -= 1
+            assert not duals(rows, cols, w, short, supply, caps, costs, big).ok
+
+
+def least_prices(
+    rows: I64, cols: I64, w_big: I64, x: I64, supply: I64, caps: I64, costs: I64
+) -> I64:
+    """Least v (and its u) with u + v >= w on every arc, = w where it carries, u = 0 for a
+    row with room, and v between the dearest tier in use and the cheapest with room."""
+    n_r, n_c = len(supply), caps.shape[0]
+    placed = np.bincount(rows, weights=x, minlength=n_r)
+    taken = np.bincount(cols, weights=x, minlength=n_c).astype(np.int64)
+    reach = np.cumsum(caps, axis=1)
+    tiers = range(caps.shape[1])
+    lo = np.array(
+        [max([costs[t] for t in tiers if reach[c, t] - caps[c, t] < taken[c]] or [0])
+         for c in range(n_c)]
+    )  # fmt: skip
+    hi = np.array(
+        [min([costs[t] for t in tiers if reach[c, t] > taken[c]] or [np.inf])
+         if taken[c] else 0 for c in range(n_c)]
+    )  # fmt: skip
+    m = len(rows)
+    a = np.zeros((m, n_r + n_c))
+    a[np.arange(m), rows] = 1
+    a[np.arange(m), n_r + cols] = 1
+    bounds = [(0, None if placed[r] >= supply[r] else 0) for r in range(n_r)]
+    bounds += [(lo[c], None if np.isinf(hi[c]) else hi[c]) for c in range(n_c)]
+    goal = np.r_[np.zeros(n_r), np.ones(n_c)]
+    got = linprog(goal, A_ub=-a, b_ub=-w_big, A_eq=a[x > 0], b_eq=w_big[x > 0], bounds=bounds)
+    assert got.status == 0
+    return np.rint(got.x[n_r:]).astype(np.int64)
 
 
 def narrow(monkeypatch: pytest.MonkeyPatch, warm_rows: int, budget: int) -> tuple[int, Result, int]:
