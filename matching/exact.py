@@ -120,7 +120,7 @@ class _Arcs:
     score: F32
     active: B
     retired: B  # taken out of the solved graph once (never twice: rounds cannot cycle)
-    carry: I64  # units on each arc in the last solve (where the next one starts)
+    carry: npt.NDArray[np.int32]  # units on each arc in the last solve (the next starts there)
 
     def codes(self, n_cols: int) -> I64:
         return self.r * n_cols + self.c
@@ -137,7 +137,7 @@ class _Arcs:
         more = np.zeros(len(self.r) - len(self.active), dtype=np.bool_)
         self.active = np.concatenate([self.active, more])
         self.retired = np.concatenate([self.retired, more])
-        self.carry = np.concatenate([self.carry, np.zeros(len(more), dtype=np.int64)])
+        self.carry = np.concatenate([self.carry, np.zeros(len(more), dtype=np.int32)])
 
     def drop(self, keep: B) -> None:
         self.r, self.c, self.w = self.r[keep], self.c[keep], self.w[keep]
@@ -230,7 +230,7 @@ def _start(f: Features, forbidden: Forbidden, rows: Types, cols: Types, fg: Full
     row's k best, each column's k2 best by score above the row's best) in the first graph."""
     ok, w = _exact_weights(f, forbidden, rows, cols, fg.r, fg.c)
     off = np.zeros(int(ok.sum()), np.bool_)
-    zero = np.zeros(len(off), np.int64)
+    zero = np.zeros(len(off), np.int32)
     return _Arcs(fg.r[ok], fg.c[ok], w[ok], fg.score[ok], fg.lead[ok], off, zero)
 
 
@@ -250,9 +250,8 @@ def _solve(
     if prices is not None and len(live) >= WARM_ARCS:
         improving = big + w - prices.u[r] - prices.v[c] > 0
         if len(np.unique(r[improving])) <= WARM_ROWS:
-            x = reoptimize(
-                r, c, w, arcs.carry[live], supply, tier_caps, tier_costs, big, prices.u, prices.v
-            )
+            start = arcs.carry[live].astype(np.int64)
+            x = reoptimize(r, c, w, start, supply, tier_caps, tier_costs, big, prices.u, prices.v)
             if x is not None:
                 return x
     return transport(r, c, w, supply, tier_caps, tier_costs)
