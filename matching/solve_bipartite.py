@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 from scipy.optimize import linear_sum_assignment
+
+from matching.compiled import compiled
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -218,7 +219,7 @@ def _least_prices(
     return u, v, True
 
 
-_least_prices = numba.njit(cache=True, nogil=True)(_least_prices)
+_least_prices = compiled(_least_prices)
 
 
 def duals(

@@ -19,12 +19,10 @@ imbalance has a path home.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import cast
-
-import numba
 import numpy as np
 import numpy.typing as npt
+
+from matching.compiled import compiled
 
 I64 = npt.NDArray[np.int64]
 
@@ -336,18 +334,14 @@ def _place(
         sizes[1] = _remove(used[0], used[1], used[2], sizes[1], c)
 
 
-_jit = numba.njit(cache=True, nogil=True)
-_less = _jit(_less)
-_swap = _jit(_swap)
-_sift = _jit(_sift)
-_put = _jit(_put)
-_remove = _jit(_remove)
-_place = _jit(_place)
-_relax = _jit(_relax)
-_compiled = cast(
-    Callable[[int, int, I64, I64, I64, I64, I64, I64, int], I64],
-    _jit(_repair),
-)
+_less = compiled(_less)
+_swap = compiled(_swap)
+_sift = compiled(_sift)
+_put = compiled(_put)
+_remove = compiled(_remove)
+_place = compiled(_place)
+_relax = compiled(_relax)
+_compiled = compiled(_repair)
 
 
 def reoptimize(

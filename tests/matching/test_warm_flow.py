@@ -10,6 +10,7 @@ from bench import synth
 from bench.exact_reference import engine_objective
 from bench.matching import WEEK
 from matching import exact, warm_flow
+from matching.compiled import compiled
 from matching.engine import match
 from matching.problem import Problem, ProgramConfig, Result
 from matching.solve_bipartite import duals, transport
@@ -161,3 +162,15 @@ def test_a_repair_past_its_budget_gives_way_to_a_fresh_solve(
     assert fresh == cold.stats.solves
     assert given_up_value == cold_value
     assert given_up.stats.certificate.startswith("Optimal")
+
+
+def test_an_install_with_nowhere_to_cache_still_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba refuses to cache where no directory is writable; the matcher must still load."""
+    from numba.core import caching
+
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+
+    def plus_one(x: int) -> int:
+        return x + 1
+
+    assert compiled(plus_one)(2) == 3
