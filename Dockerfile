@@ -22,6 +22,7 @@ ENV PATH=/opt/mentorbot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     MPLCONFIGDIR=/tmp/matplotlib \
+    NUMBA_CACHE_DIR=/tmp/numba \
     DATABASE_URL=sqlite:////data/mentorbot.db \
     PORT=3000
 RUN useradd --system --uid 10001 --user-group --home-dir /data --create-home mentorbot
