@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.constraints import Forbidden, cells, cells_by_column, within
+from matching.constraints import Forbidden, cells, cells_by_column, first_copies, within
 from matching.parallel import ordered_map
 from matching.scoring import ColumnTables, Features, block_scores, column_tables, prefix
 from matching.timing import interval_table
@@ -408,8 +408,7 @@ def full_graph(
     v = np.concatenate(found_v)
     # a row in several cluster groups meets some columns twice (and a column's best may be
     # a row's best too): keep one copy, leading if any copy leads
-    _, first, copy_of = np.unique(r * max(cols.n, 1) + c, return_index=True, return_inverse=True)
-    leads = np.bincount(copy_of, weights=np.concatenate(found_lead), minlength=len(first)) > 0
+    first, leads = first_copies(r * max(cols.n, 1) + c, np.concatenate(found_lead))
     return FullGraph(r[first], c[first], v[first], groups, row_edge, col_edge, leads)
 
 
