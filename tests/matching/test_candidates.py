@@ -7,7 +7,7 @@ import pytest
 
 from bench import synth
 from matching import candidates
-from matching.constraints import Forbidden, forbidden_pairs
+from matching.constraints import Forbidden, first_copies, forbidden_pairs
 from matching.engine import GIVER_ROLES, SEEKER_ROLES, match
 from matching.problem import ProgramConfig
 from matching.scoring import Features, block_scores, build_features, column_tables
@@ -148,3 +148,16 @@ def test_the_full_pass_keeps_each_mentors_best_mentees_however_low_they_rank_it(
             assert {(int(r), int(cols.of[g_cols[j]])) for r in top} <= kept
             checked += 1
     assert checked > 30
+
+
+@pytest.mark.parametrize("top", [50, 2**40, 2**62])  # the last two leave no room to pack
+def test_an_arc_found_twice_is_kept_once_leading_if_either_copy_leads(top: int) -> None:
+    rng = np.random.default_rng(top % 97)
+    codes = rng.integers(0, top, 3_000)
+    codes[rng.integers(0, 3_000, 800)] = codes[rng.integers(0, 3_000, 800)]  # copies
+    flags = rng.random(3_000) < 0.3
+    first, leads = first_copies(codes, flags)
+    _, expected, copy_of = np.unique(codes, return_index=True, return_inverse=True)
+    assert np.array_equal(first, expected)
+    assert np.array_equal(leads, np.bincount(copy_of, weights=flags) > 0)
+    assert len(first_copies(codes[:0], flags[:0])[0]) == 0
