@@ -79,7 +79,6 @@ def _remove(key: I64, item: I64, at: I64, size: int, x: int) -> int:
     size -= 1
     if i != size:
         _swap(key, item, at, i, size)
-        at[x] = -1
         _sift(key, item, at, size, i)
     at[x] = -1
     return size
@@ -136,7 +135,6 @@ def _repair(
     m = len(tail)
     circ = m - 1
     first_tier = circ  # arcs before it and after the n_r source arcs are row -> column
-    first_tier = circ
     while first_tier > 0 and head[first_tier - 1] == sink and tail[first_tier - 1] != src_node:
         first_tier -= 1
     excess = np.zeros(n, np.int64)
