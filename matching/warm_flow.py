@@ -27,7 +27,7 @@ from matching.compiled import compiled
 I64 = npt.NDArray[np.int64]
 
 _FAR = np.int64(2**62)
-BUDGET = 30  # half-arcs a repair may scan per arc and node of the network before it gives up
+BUDGET = 10  # half-arcs a repair may scan per arc and node of the network before it gives up
 
 
 def _less(key: I64, item: I64, a: int, b: int) -> bool:
