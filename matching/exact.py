@@ -34,7 +34,7 @@ import numpy.typing as npt
 from matching.candidates import FullGraph, Types, full_graph, giver_types, rescore, seeker_types
 from matching.constraints import Forbidden, contains, within
 from matching.scoring import SCALE, Features, objective_weights, score_pairs
-from matching.solve_bipartite import Duals, SolverError, duals, transport
+from matching.solve_bipartite import Duals, SolverError, duals, tier_units, transport
 from matching.warm_flow import reoptimize
 
 I64 = npt.NDArray[np.int64]
@@ -376,11 +376,7 @@ def solve_pairs(
     if len(_mutual(f.n, pair_s, pair_g)):
         raise SolverError("two people would mentor each other")
     taken = np.bincount(arcs.c[live], weights=flows, minlength=cols.n).astype(np.int64)
-    reach = np.cumsum(tier_caps, axis=1)
-    paid = 0
-    for t in range(tier_caps.shape[1]):
-        used = np.clip(taken - (reach[:, t] - tier_caps[:, t]), 0, tier_caps[:, t])
-        paid += int(tier_costs[t] * used.sum())
+    paid = int((tier_units(taken, tier_caps) * tier_costs[None, :]).sum())
     had_s = np.zeros(f.n, dtype=np.bool_)
     had_s[rows.members] = row_edge[rows.of[rows.members]]
     had_g = np.zeros(f.n, dtype=np.bool_)

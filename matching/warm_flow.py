@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.compiled import compiled
+from matching.solve_bipartite import network, tier_units
 
 I64 = npt.NDArray[np.int64]
 
@@ -362,25 +363,17 @@ def reoptimize(
     src, sink = 0, n_r + n_c + 1
     placed = np.bincount(rows, weights=flows, minlength=n_r).astype(np.int64)
     taken = np.bincount(cols, weights=flows, minlength=n_c).astype(np.int64)
-    col_total = tier_caps.sum(axis=1)
-    if np.any(placed > supply) or np.any(taken > col_total):
+    if np.any(placed > supply) or np.any(taken > tier_caps.sum(axis=1)):
         return None
-    tc, tt = np.nonzero(tier_caps)
-    reach = np.cumsum(tier_caps, axis=1)
-    in_tier = np.clip(taken[tc] - (reach[tc, tt] - tier_caps[tc, tt]), 0, tier_caps[tc, tt])
-    total = int(supply.sum())
-    tail = np.concatenate(
-        [np.zeros(n_r, np.int64), 1 + rows, 1 + n_r + tc, np.array([sink], np.int64)]
+    tails, heads, caps, costs = network(
+        rows, cols, -(big + weights), supply, tier_caps, tier_costs, 1 + np.arange(n_r)
     )
-    head = np.concatenate(
-        [1 + np.arange(n_r), 1 + n_r + cols, np.full(len(tc), sink), np.array([src], np.int64)]
-    )
-    cap = np.concatenate(
-        [supply, np.minimum(supply[rows], col_total[cols]), tier_caps[tc, tt], [total]]
-    ).astype(np.int64)
-    cost = np.concatenate(
-        [np.zeros(n_r, np.int64), -(big + weights), tier_costs[tt], np.zeros(1, np.int64)]
-    ).astype(np.int64)
+    # closed by sink -> source, so that any unit out of balance has a way home
+    tail = np.append(tails, sink)
+    head = np.append(heads, src)
+    cap = np.append(caps, int(supply.sum()))
+    cost = np.append(costs, 0)
+    in_tier = tier_units(taken, tier_caps)[tier_caps > 0]
     flow = np.concatenate([placed, flows, in_tier, [int(placed.sum())]]).astype(np.int64)
     pot = np.concatenate([[0], u, -v, [0]]).astype(np.int64)
     n_nodes = n_r + n_c + 2
