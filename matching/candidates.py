@@ -18,9 +18,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.constraints import Forbidden, cells, cells_by_column, first_copies, within
+from matching.constraints import Forbidden, cells, first_copies, within
 from matching.parallel import ordered_map
-from matching.scoring import ColumnTables, Features, block_scores, column_tables, prefix
+from matching.row_pass import best_of_rows, merge_column_best
+from matching.scoring import (
+    ColumnTables,
+    Features,
+    block_inputs,
+    block_scores,
+    column_tables,
+    prefix,
+)
 from matching.timing import interval_table
 
 I64 = npt.NDArray[np.int64]
@@ -224,8 +232,8 @@ class _Block:
 
 class _ColumnBest:
     """Each column's `keep` best arcs of one cluster group by gap (score above the row's
-    own best), merged block by block into dense (columns x keep) arrays with one partition
-    per block; `floor` is each column's keep-th best gap so far (it only rises: blocks
+    own best), merged block by block into a min-heap per column (a row of dense (columns x
+    keep) arrays); `floor` is each column's keep-th best gap so far (it only rises: blocks
     scored in parallel may read an older one and just return more hits). Ties at the cut
     go either way. Sorting the hits instead took 5.3 s of the 100k x 30k full pass."""
 
@@ -237,30 +245,8 @@ class _ColumnBest:
         self.floor = np.full(len(t_cols), FLOOR, dtype=np.float32)
 
     def add(self, t_rows: I64, at: I64, score: F32, gap: F32) -> None:
-        """Merge a block's hits, given in column order (`at`: column position)."""
-        held = gap >= self.floor[at]
-        t_rows, at, score, gap = t_rows[held], at[held], score[held], gap[held]
-        if not len(at):
-            return
-        n, keep = len(self.t_cols), self.keep
-        counts = np.bincount(at, minlength=n)
-        slot = keep + np.arange(len(at)) - (np.cumsum(counts) - counts)[at]
-        width = keep + int(counts.max())
-        merged = []
-        for old, new, fill in (
-            (self.gap, gap, -np.inf),
-            (self.row, t_rows, -1),
-            (self.score, score, 0),
-        ):
-            both = np.full((n, width), fill, dtype=old.dtype)
-            both[:, :keep] = old
-            both[at, slot] = new
-            merged.append(both)
-        top = np.argpartition(-merged[0], keep - 1, axis=1)[:, :keep]
-        self.gap[:] = np.take_along_axis(merged[0], top, axis=1)
-        self.row[:] = np.take_along_axis(merged[1], top, axis=1)
-        self.score[:] = np.take_along_axis(merged[2], top, axis=1)
-        self.floor[:] = np.maximum(self.gap.min(axis=1), FLOOR)
+        """Merge a block's hits (`at`: column position)."""
+        merge_column_best(self.gap, self.row, self.score, self.floor, FLOOR, t_rows, at, score, gap)
 
     def arcs(self) -> tuple[I64, I64, F32]:
         """(row type, column type, score) of each column's keep best."""
@@ -289,48 +275,18 @@ class _Scored:
 
 
 def _best_of(f: Features, forbidden: Forbidden, b: _Block) -> _Scored:
-    block = block_scores(f, b.rows, b.tables)
-    forbidden.apply(block, b.rows, b.col_pos)
-    finite = block >= FLOOR
-    kth = np.full(len(b.rows), -np.inf, dtype=np.float32)
-    col_kth = np.full(block.shape[1], FLOOR, dtype=np.float32)
-    cr = cc = np.zeros(0, dtype=np.int64)
-    cscore = gap = np.zeros(0, dtype=np.float32)
-    n = block.shape[1]
-    top = None  # each row's `keep` best values, in no order
-    if b.keep is None:
-        r, c = cells(finite)
-    else:
-        top = np.partition(block, n - b.keep, axis=1)[:, n - b.keep :]
-        kth = top[:, 0].copy()
-        r, c = cells(block >= np.maximum(kth, FLOOR)[:, None])
-        kth = np.where(kth >= FLOOR, kth, -np.inf).astype(np.float32)
-    lead = np.ones(len(r), dtype=np.bool_)
-    if n > b.lead:
-        # the lead-th best of a row is among its keep best: partition those, not the row
-        if top is not None and top.shape[1] >= b.lead:
-            cut = np.partition(top, top.shape[1] - b.lead, axis=1)[:, top.shape[1] - b.lead]
-        else:
-            cut = np.partition(block, n - b.lead, axis=1)[:, n - b.lead]
-        lead = block[r, c] >= cut[r]
-    # a column's own best: the rows it costs least to give it (the gap to each row's best),
-    # so a mentor no row ranks high still reaches the first solve
-    if b.col_best is not None:
-        best = block.max(axis=1)
-        rel = block - np.where(np.isfinite(best), best, 0)[:, None]
-        keep_cols = b.col_best.keep
-        if len(b.rows) > keep_cols:
-            at = len(b.rows) - keep_cols
-            col_kth = np.maximum(np.partition(rel, at, axis=0)[at], FLOOR)
-        cc, cr = cells_by_column(rel >= np.maximum(col_kth, b.col_best.floor)[None, :])
-        cscore, gap = block[cr, cc], rel[cr, cc]
-        cr, cc = cr.astype(np.int64), cc.astype(np.int64)
-    rows_hit = np.asarray(finite.any(axis=1), dtype=np.bool_)
-    cols_hit = np.asarray(finite.any(axis=0), dtype=np.bool_)
-    return _Scored(
-        r.astype(np.int64), c.astype(np.int64), block[r, c], lead, rows_hit, cols_hit, kth,
-        cr, cc, cscore, gap,
+    """One block's share of the full pass, scored and sifted row by row (matching.row_pass)."""
+    people, tables, w_goal, fit = block_inputs(f, b.rows, b.tables)
+    local, fb_col = forbidden.block_cells(b.rows, b.col_pos, len(b.t_cols))
+    fb_ptr = np.searchsorted(local, np.arange(len(b.rows) + 1))
+    col_best = b.col_best
+    keep_cols = col_best.keep if col_best is not None else 0
+    col_floor = col_best.floor.copy() if col_best is not None else np.zeros(0, np.float32)
+    got = best_of_rows(
+        people, tables, w_goal, fit, fb_ptr, fb_col, -1 if b.keep is None else b.keep, b.lead,
+        keep_cols, col_floor, FLOOR,
     )  # fmt: skip
+    return _Scored(*got)
 
 
 def full_graph(

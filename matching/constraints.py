@@ -82,11 +82,6 @@ def cells(mask: npt.NDArray[np.bool_]) -> tuple[I64, I64]:
     return rows, flat - rows * width
 
 
-def cells_by_column(mask: npt.NDArray[np.bool_]) -> tuple[I64, I64]:
-    """(cols, rows) of the True cells, column by column: np.nonzero(mask.T)'s answer."""
-    return cells(np.ascontiguousarray(mask.T))
-
-
 @dataclass(frozen=True)
 class Forbidden:
     """Forbidden pairs: neighbours of i are nbr[ptr[i]:ptr[i+1]], with kind bits (symmetric
@@ -119,18 +114,22 @@ class Forbidden:
         itself (a "both" person: the exact check refuses it, and a rescore kept it as a
         row's best arc again and again); col_pos maps index->c (columns at or past the
         block's width are not in it)."""
+        local, cols = self.block_cells(rows, col_pos, block.shape[1])
+        block[local, cols] = -np.inf
+
+    def block_cells(self, rows: I64, col_pos: I64, width: int) -> tuple[I64, I64]:
+        """(r, c) of the cells `apply` forbids in a block of `width` columns, by row."""
         own = col_pos[rows]
-        inside = (own >= 0) & (own < block.shape[1])
-        block[np.flatnonzero(inside), own[inside]] = -np.inf
+        inside = (own >= 0) & (own < width)
         starts, ends = self.ptr[rows], self.ptr[rows + 1]
         counts = ends - starts
-        if counts.sum() == 0:
-            return
         local = np.repeat(np.arange(len(rows)), counts)
-        offsets = within(counts)
-        cols = col_pos[self.nbr[np.repeat(starts, counts) + offsets]]
-        keep = (cols >= 0) & (cols < block.shape[1])
-        block[local[keep], cols[keep]] = -np.inf
+        cols = col_pos[self.nbr[np.repeat(starts, counts) + within(counts)]]
+        keep = (cols >= 0) & (cols < width)
+        local = np.concatenate([np.flatnonzero(inside), local[keep]])
+        cols = np.concatenate([own[inside], cols[keep]])
+        order = np.argsort(local, kind="stable")
+        return local[order], cols[order]
 
 
 def forbidden_pairs(people: tuple[Participant, ...], config: ProgramConfig) -> Forbidden:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.problem import COMPONENTS, Participant, ProgramConfig, Taxonomy
+from matching.row_pass import fill_scores
 from matching.timing import Pattern, interval_table, overlap_minutes, pattern_of
 
 F32 = npt.NDArray[np.float32]
@@ -353,9 +355,10 @@ class ColumnTables:
 def column_tables(f: Features, cols: I64) -> ColumnTables:
     w, config = f.weights, f.config
     neg = np.float32(-np.inf)
-    minutes = f.overlap_min[:, f.pattern[cols]]
-    overlap = (w["overlap"] * overlap_fit(minutes, config)).astype(np.float32)
-    overlap[minutes < config.min_overlap_hours * 60 - 1e-9] = neg
+    # fitted once per pattern pair, then gathered: (patterns x columns), rows contiguous
+    fit = (w["overlap"] * overlap_fit(f.overlap_min, config)).astype(np.float32)
+    fit[f.overlap_min < config.min_overlap_hours * 60 - 1e-9] = neg
+    overlap = np.take(fit, f.pattern[cols], axis=1)
     sen = w["seniority"] * seniority_fit(
         f.levels[f.level[cols]][None, :], f.levels[:, None], config.reverse, f.peer
     )
@@ -412,9 +415,28 @@ def prefix(t: ColumnTables, width: int) -> ColumnTables:
     )
 
 
+def block_inputs(
+    f: Features, rows: I64, t: ColumnTables
+) -> tuple[tuple[npt.NDArray[Any], ...], tuple[F32, ...], np.float32, bool]:
+    """What matching.row_pass needs to score `rows` (not peers) against the tables' columns:
+    the rows' codes, the tables, the goal weight and whether goal fit is a hard rule."""
+    counts = f.n_goals[rows]
+    people = (
+        f.pattern[rows], f.level[rows], f.dept[rows], f.lang[rows], f.freq[rows],
+        f.goals[rows], counts, (1.0 / np.maximum(counts, 1)).astype(np.float32),
+        (f.weights["waiting"] * f.waiting[rows]).astype(np.float32),
+    )  # fmt: skip
+    tables = (t.overlap, t.seniority, t.department, t.language, t.preference, t.credit_t)
+    return people, tables, np.float32(f.weights["goal"]), bool(f.config.require_goal_fit)
+
+
 def block_scores(f: Features, rows: I64, t: ColumnTables) -> F32:
     """Weighted score of every (row, col) pair with -inf where a table rule forbids it."""
     w, config = f.weights, f.config
+    if not f.peer or t.goal_t is None:
+        out = np.empty((len(rows), len(t.cols)), dtype=np.float32)
+        fill_scores(out, *block_inputs(f, rows, t))
+        return out
     out = t.overlap[f.pattern[rows]]
     out += t.seniority[f.level[rows]]
     out += t.department[f.dept[rows] + 1]
@@ -425,22 +447,14 @@ def block_scores(f: Features, rows: I64, t: ColumnTables) -> F32:
         forward += t.credit_t[f.goals[rows, k]]
     counts = f.n_goals[rows]
     forward *= (1.0 / np.maximum(counts, 1)).astype(np.float32)[:, None]
-    if f.peer and t.goal_t is not None:
-        backward = f.credit[rows] @ t.goal_t
-        has_r = (counts > 0)[:, None]
-        has_c = (f.n_goals[t.cols] > 0)[None, :]
-        directions = has_r.astype(np.float32) + has_c
-        goal = (np.where(has_r, forward, 0) + np.where(has_c, backward, 0)) / np.maximum(
-            directions, 1
-        )
-        out += (w["goal"] * goal).astype(np.float32)
-        if config.require_goal_fit:
-            out[(directions > 0) & (goal <= 0)] = -np.inf
-        out += (w["waiting"] * f.waiting[rows] / 2).astype(np.float32)[:, None]
-        out += t.col_waiting[None, :]
-    else:
-        out += np.float32(w["goal"]) * forward
-        if config.require_goal_fit:
-            out[(counts > 0)[:, None] & (forward <= 0)] = -np.inf
-        out += (w["waiting"] * f.waiting[rows]).astype(np.float32)[:, None]
+    backward = f.credit[rows] @ t.goal_t
+    has_r = (counts > 0)[:, None]
+    has_c = (f.n_goals[t.cols] > 0)[None, :]
+    directions = has_r.astype(np.float32) + has_c
+    goal = (np.where(has_r, forward, 0) + np.where(has_c, backward, 0)) / np.maximum(directions, 1)
+    out += (w["goal"] * goal).astype(np.float32)
+    if config.require_goal_fit:
+        out[(directions > 0) & (goal <= 0)] = -np.inf
+    out += (w["waiting"] * f.waiting[rows] / 2).astype(np.float32)[:, None]
+    out += t.col_waiting[None, :]
     return out

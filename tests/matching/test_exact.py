@@ -283,16 +283,16 @@ def test_a_row_whose_best_rescored_arc_is_refused_still_gets_its_improving_ones(
     few kept arcs are all refused or known leaves its row's bound above its price: the row
     is scored again past them, never certified on what was never priced. Before, this
     round was certified 23 weight units short of the optimum."""
-    strict = Forbidden.apply
+    strict = Forbidden.block_cells
 
-    def looser(self: Forbidden, block: np.ndarray, rows: np.ndarray, col_pos: np.ndarray) -> None:
-        kept = block.copy()
-        strict(self, block, rows, col_pos)
-        own = col_pos[rows]
-        at = np.flatnonzero((own >= 0) & (own < block.shape[1]))
-        block[at, own[at]] = kept[at, own[at]]
+    def looser(
+        self: Forbidden, rows: np.ndarray, col_pos: np.ndarray, width: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        local, cols = strict(self, rows, col_pos, width)
+        meets_self = col_pos[rows[local]] == cols
+        return local[~meets_self], cols[~meets_self]
 
-    monkeypatch.setattr(Forbidden, "apply", looser)
+    monkeypatch.setattr(Forbidden, "block_cells", looser)
     people = synth.population(600, 160, seed=2, capacity=3)
     prob = Problem(people, synth.taxonomy(), ProgramConfig(week_start=WEEK))
     narrow_round(monkeypatch, prob, 2, columns=1, KEEP=1)
