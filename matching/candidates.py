@@ -20,14 +20,13 @@ import numpy.typing as npt
 
 from matching.constraints import Forbidden, cells, first_copies, within
 from matching.parallel import ordered_map
-from matching.row_pass import best_of_rows, merge_column_best
+from matching.row_pass import best_of_rows, merge_column_best, rescore_rows
 from matching.scoring import (
     ColumnTables,
     Features,
     block_inputs,
     block_scores,
     column_tables,
-    prefix,
 )
 from matching.timing import interval_table
 
@@ -418,23 +417,24 @@ def rescore(
             e = np.zeros(0, dtype=np.int64)
             return e, e, np.zeros(0, np.float32), np.full(end - begin, -np.inf), width
         chunk_p = rows.rep[chunk_t]
-        block = block_scores(f, chunk_p, prefix(tables, width))
-        forbidden.apply(block, chunk_p, col_pos)
-        # prices run to millions of weight units: float32 would blur the comparison
-        gain = block - price[None, :width]
+        # forbidden cells and the skipped arcs are left out alike
+        off = [forbidden.block_cells(chunk_p, col_pos, width)]
         for codes in skip:
             local, col = _row_codes(codes, chunk_t, n_cols)
             at = rank[col]
             inside = (at >= 0) & (at < width)
-            gain[local[inside], at[inside]] = -np.inf
-        keep = gain > row_floor[chunk_t][:, None]
-        if width > per_row:
-            kth = np.partition(gain, width - per_row, axis=1)[:, width - per_row]
-            keep &= gain >= kth[:, None]
-        r, c = cells(keep)
-        v = block[r, c]
-        gain[keep] = -np.inf
-        return chunk_t[r], s_cols[c], v, gain.max(axis=1), width
+            off.append((local[inside], at[inside]))
+        local = np.concatenate([cells[0] for cells in off])
+        order = np.argsort(local, kind="stable")
+        off_ptr = np.searchsorted(local[order], np.arange(len(chunk_t) + 1))
+        off_col = np.concatenate([cells[1] for cells in off])[order]
+        people, table_rows, w_goal, fit = block_inputs(f, chunk_p, tables)
+        # prices run to millions of weight units: gains are float64
+        r, c, v, left_out = rescore_rows(
+            people, table_rows, w_goal, fit, off_ptr, off_col, price[:width],
+            row_floor[chunk_t], per_row,
+        )  # fmt: skip
+        return chunk_t[r], s_cols[c], v, left_out, width
 
     for (begin, end), (r, c, v, left_out, width) in zip(
         chunks, ordered_map(one, chunks), strict=True

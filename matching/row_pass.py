@@ -19,6 +19,7 @@ from matching.compiled import compiled
 
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 Rows = tuple[npt.NDArray[Any], ...]  # per row: pattern, level, dept, language, cadence, goals,
 # goal count, 1 / goal count, weighted waiting (scoring.block_inputs)
@@ -86,7 +87,7 @@ def _sift(heap: F32, at: int, n: int) -> None:
 
 
 @compiled
-def _kth_largest(values: F32, k: int, heap: F32) -> np.float32:
+def _kth_largest(values: npt.NDArray[Any], k: int, heap: npt.NDArray[Any]) -> float:
     """The k-th largest of values (counting repeats: np.partition's answer); heap[:k] then
     holds the k largest."""
     for j in range(k):
@@ -97,7 +98,7 @@ def _kth_largest(values: F32, k: int, heap: F32) -> np.float32:
         if values[j] > heap[0]:
             heap[0] = values[j]
             _sift(heap, 0, k)
-    return np.float32(heap[0])
+    return float(heap[0])
 
 
 @compiled
@@ -140,19 +141,29 @@ def merge_column_best(
 
 
 @compiled
-def _sample_floor(row: F32, k: int, heap: F32) -> np.float32:
+def _room(out: npt.NDArray[Any], count: int, more: int) -> npt.NDArray[Any]:
+    """out, or a copy of its first `count` items with room for at least `more` after them."""
+    if count + more <= len(out):
+        return out
+    grown = np.empty(max(2 * len(out), count + more), out.dtype)
+    grown[:count] = out[:count]
+    return grown
+
+
+@compiled
+def _sample_floor(row: F32, k: int, heap: F32) -> float:
     """A guess at a value below the row's k-th largest: the (k / SAMPLE * 2)-th largest of
     every SAMPLE-th value (about 2k values pass it; a guess too high is seen by the caller)."""
     sample = row[::SAMPLE]
     rank = max(k * 2 // SAMPLE, 1)
     if len(sample) < SAMPLE * rank:
-        return np.float32(-np.inf)
+        return -np.inf
     return _kth_largest(sample, rank, heap)
 
 
 @compiled
 def _candidates(
-    row: F32, floor: np.float32, lowest: np.float32, cand_v: F32, cand_j: I64, cols_hit: B
+    row: F32, floor: float, lowest: float, cand_v: F32, cand_j: I64, cols_hit: B
 ) -> int:
     """Copy out the row's values at or above floor (and their columns) without a branch;
     mark the columns with a finite value. Returns how many were copied."""
@@ -214,23 +225,24 @@ def best_of_rows(
     c_score = np.zeros((m, kc), np.float32)
     above = np.maximum(col_floor, lowest) if keep_cols > 0 else np.zeros(m, np.float32)
     ranked = 0 <= keep < m
+    low = float(lowest)
     for i in range(n):
         _score_row(i, row, fwd, people, tables, w_goal, fit)
         for e in range(fb_ptr[i], fb_ptr[i + 1]):
             row[fb_col[e]] = -np.inf
-        floor = max(_sample_floor(row, keep, heap), lowest) if ranked else lowest
-        found = _candidates(row, floor, lowest, cand_v, cand_j, cols_hit)
+        floor = max(_sample_floor(row, keep, heap), low) if ranked else low
+        found = _candidates(row, floor, low, cand_v, cand_j, cols_hit)
         if found < keep and floor > lowest:  # the guess was too high: take every arc
-            found = _candidates(row, lowest, lowest, cand_v, cand_j, cols_hit)
+            found = _candidates(row, low, low, cand_v, cand_j, cols_hit)
         best = np.float32(-np.inf)
         for e in range(found):
             best = max(best, cand_v[e])
         rows_hit[i] = best >= lowest
-        least = lowest
+        least = low
         if ranked and found >= keep:  # else fewer than keep arcs are finite
             least = _kth_largest(cand_v[:found], keep, heap)
             kth[i] = least
-        cut = np.float32(-np.inf)
+        cut = -np.inf
         if m > lead:
             if ranked and keep >= lead and found >= keep:
                 top[:keep] = heap[:keep]
@@ -238,12 +250,8 @@ def best_of_rows(
                 cut = top[keep - lead]
             elif found >= lead:
                 cut = _kth_largest(cand_v[:found], lead, heap)
-        if count + found > len(out_r):
-            size = max(2 * len(out_r), count + found)
-            out_r = np.concatenate((out_r[:count], np.empty(size - count, np.int64)))
-            out_c = np.concatenate((out_c[:count], np.empty(size - count, np.int64)))
-            out_v = np.concatenate((out_v[:count], np.empty(size - count, np.float32)))
-            out_l = np.concatenate((out_l[:count], np.empty(size - count, np.bool_)))
+        out_r, out_c = _room(out_r, count, found), _room(out_c, count, found)
+        out_v, out_l = _room(out_v, count, found), _room(out_l, count, found)
         for e in range(found):
             if cand_v[e] >= least:
                 out_r[count], out_c[count], out_v[count] = i, cand_j[e], cand_v[e]
@@ -286,3 +294,60 @@ def best_of_rows(
         out_r[:count], out_c[:count], out_v[:count], out_l[:count], rows_hit, cols_hit, kth,
         cr, cc, cs, cg,
     )  # fmt: skip
+
+
+@compiled
+def rescore_rows(
+    people: Rows,
+    tables: Tables,
+    w_goal: np.float32,
+    fit: bool,
+    off_ptr: I64,
+    off_col: I64,
+    price: F64,
+    row_floor: F64,
+    per_row: int,
+) -> tuple[I64, I64, F32, F64]:
+    """(r, c, score) of each row's arcs whose gain (score - price[c]) exceeds its floor, at
+    most its per_row best by gain (ties may add a few), and per row the largest gain left
+    out (-inf: none). Only the first len(price) columns are scored; cells
+    off_col[off_ptr[i]:off_ptr[i + 1]] of row i are left out as if infeasible."""
+    n, m = len(people[0]), len(price)
+    row = np.empty(m, np.float32)
+    fwd = np.empty(m, np.float32)
+    cand_g = np.empty(m + 1, np.float64)
+    cand_j = np.empty(m + 1, np.int64)
+    heap = np.empty(max(per_row, 1), np.float64)
+    rest = np.full(n, -np.inf)
+    out_r = np.empty(max(n * (per_row + 8), 16), np.int64)
+    out_c = np.empty(len(out_r), np.int64)
+    out_v = np.empty(len(out_r), np.float32)
+    count = 0
+    for i in range(n):
+        _score_row(i, row, fwd, people, tables, w_goal, fit)
+        for e in range(off_ptr[i], off_ptr[i + 1]):
+            row[off_col[e]] = -np.inf
+        floor = row_floor[i]
+        found = 0
+        below = -np.inf  # the best gain at or under the floor
+        for j in range(m):
+            g = np.float64(row[j]) - price[j]
+            cand_g[found] = g
+            cand_j[found] = j
+            above = g > floor
+            found += 1 if above else 0
+            below = max(below, -np.inf if above else g)
+        least = -np.inf
+        if found > per_row:
+            least = _kth_largest(cand_g[:found], per_row, heap)
+        out_r, out_c = _room(out_r, count, found), _room(out_c, count, found)
+        out_v = _room(out_v, count, found)
+        for e in range(found):
+            if cand_g[e] >= least:
+                j = cand_j[e]
+                out_r[count], out_c[count], out_v[count] = i, j, row[j]
+                count += 1
+            else:
+                below = max(below, cand_g[e])
+        rest[i] = below
+    return out_r[:count], out_c[:count], out_v[:count], rest

@@ -19,7 +19,7 @@ language set, cadence) so whole blocks are scored by gathering rows of small tab
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -394,24 +394,6 @@ def column_tables(f: Features, cols: I64) -> ColumnTables:
         credit_t=np.ascontiguousarray(f.credit[cols].T),
         goal_t=goal_t,
         col_waiting=col_waiting,
-    )
-
-
-def prefix(t: ColumnTables, width: int) -> ColumnTables:
-    """The tables of the first `width` columns only (views, nothing copied)."""
-    if width >= len(t.cols):
-        return t
-    return replace(
-        t,
-        cols=t.cols[:width],
-        overlap=t.overlap[:, :width],
-        seniority=t.seniority[:, :width],
-        department=t.department[:, :width],
-        language=t.language[:, :width],
-        preference=t.preference[:, :width],
-        credit_t=t.credit_t[:, :width],
-        goal_t=None if t.goal_t is None else t.goal_t[:, :width],
-        col_waiting=t.col_waiting[:width],
     )
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.candidates import FLOOR
-from matching.row_pass import SAMPLE, best_of_rows
+from matching.row_pass import SAMPLE, best_of_rows, rescore_rows
 
 F32 = npt.NDArray[np.float32]
 
@@ -104,3 +104,32 @@ def test_each_column_keeps_its_best_gaps_above_its_floor() -> None:
             assert np.array_equal(cg[mine], gap[cr[mine], j])
             above = np.sort(gap[:, j][(gap[:, j] > col_floor[j]) & np.isfinite(gap[:, j])])
             assert np.array_equal(np.sort(cg[mine]), above[::-1][:keep_cols][::-1])
+
+
+def test_a_rescored_row_keeps_its_best_gains_above_its_floor_and_bounds_the_rest() -> None:
+    """Gains are score - price in float64; a row keeps those above its floor, at most its
+    per_row best (ties: all of them), and reports the best gain it left out. Cells marked
+    off (forbidden, or priced elsewhere) count as infeasible."""
+    rng = np.random.default_rng(3)
+    for _ in range(60):
+        n, m = int(rng.integers(3, 40)), int(rng.integers(5, 200))
+        block = _block(rng, n, m)
+        price = rng.integers(0, 4, size=m) / 8.0
+        row_floor = rng.choice([-np.inf, -0.5, 0.0, 0.3], size=n)
+        per_row = int(rng.integers(1, 12))
+        off = rng.random((n, m)) < 0.1
+        local, col = np.nonzero(off)
+        people, tables = _inputs(block)
+        r, c, v, rest = rescore_rows(
+            people, tables, np.float32(1.0), False,
+            np.searchsorted(local, np.arange(n + 1)), col, price, row_floor, per_row,
+        )  # fmt: skip
+        gain = np.where(off, -np.inf, block.astype(np.float64) - price[None, :])
+        keep = gain > row_floor[:, None]
+        if m > per_row:
+            keep &= gain >= np.partition(gain, m - per_row, axis=1)[:, m - per_row][:, None]
+        wr, wc = np.nonzero(keep)
+        assert np.array_equal(r, wr)
+        assert np.array_equal(c, wc)
+        assert np.array_equal(v, block[wr, wc])
+        assert np.array_equal(rest, np.where(keep, -np.inf, gain).max(axis=1))
