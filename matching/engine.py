@@ -21,6 +21,7 @@ from matching.diagnose import diagnose
 from matching.exact import Exact, solve_pairs
 from matching.explain import explain_circle, explain_group, explain_pair, unmatched_words
 from matching.fairness import audit
+from matching.memory import held_memory
 from matching.problem import (
     COMPONENTS,
     Match,
@@ -477,6 +478,11 @@ def _certificate(exact: Exact | None) -> str:
 
 def match(problem: Problem) -> Result:
     """Run one matching round: optimal (most placed, then best total score), deterministic."""
+    with held_memory():
+        return _match(problem)
+
+
+def _match(problem: Problem) -> Result:
     state = _start(problem)
     fmt = problem.config.format
     if fmt == "peer":
