@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matching.constraints import within
 from matching.problem import COMPONENTS, Participant, ProgramConfig, Taxonomy
 from matching.row_pass import fill_scores
 from matching.timing import Pattern, interval_table, overlap_minutes, pattern_of
@@ -137,7 +138,10 @@ def build_features(
     dept = np.array(
         [dept_index.get(p.department, -1) if p.department else -1 for p in people], dtype=np.int32
     )
-    lang_sets = [frozenset(lang.lower() for lang in p.languages) for p in people]
+    lowered: dict[tuple[str, ...], frozenset[str]] = {}  # people share a few hundred lists
+    for langs in {p.languages for p in people}:
+        lowered[langs] = frozenset(lang.lower() for lang in langs)
+    lang_sets = [lowered[p.languages] for p in people]
     distinct_langs = [frozenset[str](), *sorted({s for s in lang_sets if s}, key=sorted)]
     lang_lookup = {s: i for i, s in enumerate(distinct_langs)}
     lang = np.array([lang_lookup[s] for s in lang_sets], dtype=np.int32)
@@ -170,30 +174,38 @@ def build_features(
     goals = np.full((n, width), n_skills, dtype=np.int32)
     n_goals = np.zeros(n, dtype=np.int32)
     cluster_of = skill_cluster.tolist()
-    goal_clusters: list[frozenset[int]] = []
-    offer_clusters: list[frozenset[int]] = []
-    goal_at: list[int] = []
-    goal_skill: list[int] = []
-    offer_at: list[int] = []
-    offer_skill: list[int] = []
-    offer_level: list[int] = []
-    for row, p in enumerate(people):
-        wanted = [skill_index[s] for s in dict.fromkeys(p.seeks)]
-        n_goals[row] = len(wanted)
-        goal_at.extend(row * width + k for k in range(len(wanted)))
-        goal_skill.extend(wanted)
-        goal_clusters.append(frozenset(cluster_of[k] for k in wanted) - {-1})
-        offered = [skill_index[slug] for slug, _ in p.offers]
-        offer_at.extend([row] * len(offered))
-        offer_skill.extend(offered)
-        offer_level.extend(lvl for _, lvl in p.offers)
-        offer_clusters.append(frozenset(cluster_of[k] for k in offered) - {-1})
-    goals.reshape(-1)[goal_at] = goal_skill
+    # goal and offer lists repeat (23k and 25k distinct among 130k people): each distinct
+    # one is coded once, with its clusters
+    seek_codes: dict[tuple[str, ...], tuple[list[int], frozenset[int]]] = {}
+    for seeks in {p.seeks for p in people}:
+        wanted = [skill_index[s] for s in dict.fromkeys(seeks)]
+        seek_codes[seeks] = wanted, frozenset(cluster_of[k] for k in wanted) - {-1}
+    offer_codes: dict[tuple[tuple[str, int], ...], tuple[list[int], list[int], frozenset[int]]]
+    offer_codes = {}
+    for offers in {p.offers for p in people}:
+        offered = [skill_index[slug] for slug, _ in offers]
+        levels_offered = [lvl for _, lvl in offers]
+        offer_codes[offers] = (
+            offered,
+            levels_offered,
+            frozenset(cluster_of[k] for k in offered) - {-1},
+        )
+    goal_of = [seek_codes[p.seeks] for p in people]
+    offer_of = [offer_codes[p.offers] for p in people]
+    goal_clusters = [clusters for _, clusters in goal_of]
+    offer_clusters = [clusters for _, _, clusters in offer_of]
+    n_goals[:] = [len(wanted) for wanted, _ in goal_of]
+    goal_skill = [k for wanted, _ in goal_of for k in wanted]
+    goal_rows = np.repeat(np.arange(n, dtype=np.int64), n_goals)
+    goals.reshape(-1)[goal_rows * width + within(n_goals.astype(np.int64))] = goal_skill
     # a skill's credit is the best level offered; a skill not offered gets CLUSTER_SHARE of
     # the best level offered in its cluster (one array pass: per person it took 3 s at 130k)
-    at = np.array(offer_at, dtype=np.int64)
-    skill = np.array(offer_skill, dtype=np.int64)
-    level_credit = LEVEL_CREDIT[np.array(offer_level, dtype=np.int64)]
+    n_offers = np.array([len(offered) for offered, _, _ in offer_of], dtype=np.int64)
+    at = np.repeat(np.arange(n, dtype=np.int64), n_offers)
+    skill = np.array([k for offered, _, _ in offer_of for k in offered], dtype=np.int64)
+    level_credit = LEVEL_CREDIT[
+        np.array([lvl for _, lvls, _ in offer_of for lvl in lvls], dtype=np.int64)
+    ]
     credit = np.zeros((n, n_skills + 1), dtype=np.float32)
     np.maximum.at(credit, (at, skill), level_credit)
     cluster_best = np.zeros((n, len(cluster_names) + 1), dtype=np.float32)  # last: none
