@@ -294,7 +294,7 @@ def solve_pairs(
     infeasible = np.zeros(0, dtype=np.int64)  # arcs the exact check refused (sorted codes)
     rounds = rescored = 0
     certified = False
-    flows = np.zeros(0, dtype=np.int64)
+    flows = pair_s = pair_g = np.zeros(0, dtype=np.int64)
     prices: Duals | None = None
     for _ in range(MAX_ROUNDS):
         live = np.flatnonzero(arcs.active)
@@ -376,8 +376,8 @@ def solve_pairs(
         arcs.drop(~contains(banned, arcs.codes(n_cols)))
     if not certified:
         raise SolverError("pricing did not settle")
-    # `live` and `flows` are the last solve's (arcs added after it improved nothing)
-    pair_s, pair_g = _expand(rows, cols, slots, slot_ptr, arcs.r[live], arcs.c[live], flows)
+    # the pairs of the last solve's flow (`live` and `flows`; arcs added after it improved
+    # nothing), checked once more before they are returned
     if len(_mutual(f.n, pair_s, pair_g)):
         raise SolverError("two people would mentor each other")
     taken = np.bincount(arcs.c[live], weights=flows, minlength=cols.n).astype(np.int64)
