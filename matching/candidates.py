@@ -442,10 +442,10 @@ def rescore(
             at = rank[col]
             inside = (at >= 0) & (at < width)
             off.append((local[inside], at[inside]))
-        local = np.concatenate([cells[0] for cells in off])
+        local = np.concatenate([part[0] for part in off])
         order = np.argsort(local, kind="stable")
         off_ptr = np.searchsorted(local[order], np.arange(len(chunk_t) + 1))
-        off_col = np.concatenate([cells[1] for cells in off])[order]
+        off_col = np.concatenate([part[1] for part in off])[order]
         people, table_rows, w_goal, fit = block_inputs(f, chunk_p, tables)
         # prices run to millions of weight units: gains are float64
         r, c, v, left_out = rescore_rows(

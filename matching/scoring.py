@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.constraints import within
 from matching.problem import COMPONENTS, Participant, ProgramConfig, Taxonomy
-from matching.row_pass import fill_scores
+from matching.row_pass import Rows, Tables, fill_scores
 from matching.timing import Pattern, interval_table, overlap_minutes, pattern_of
 
 F32 = npt.NDArray[np.float32]
@@ -409,9 +408,7 @@ def column_tables(f: Features, cols: I64) -> ColumnTables:
     )
 
 
-def block_inputs(
-    f: Features, rows: I64, t: ColumnTables
-) -> tuple[tuple[npt.NDArray[Any], ...], tuple[F32, ...], np.float32, bool]:
+def block_inputs(f: Features, rows: I64, t: ColumnTables) -> tuple[Rows, Tables, np.float32, bool]:
     """What matching.row_pass needs to score `rows` (not peers) against the tables' columns:
     the rows' codes, the tables, the goal weight and whether goal fit is a hard rule."""
     counts = f.n_goals[rows]
