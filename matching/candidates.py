@@ -377,11 +377,10 @@ def full_graph(
     # a row in several cluster groups meets some columns twice (and a column's best may be
     # a row's best too): keep one copy, leading if any copy leads
     codes, score, lead_flags = found.arcs()
-    first, leads = first_copies(codes, lead_flags)
+    kept, first, leads = first_copies(codes, lead_flags)
     del lead_flags
-    kept = codes[first]
-    del codes
     r, c = np.divmod(kept, max(cols.n, 1))
+    del kept, codes
     return FullGraph(r, c, score[first], groups, row_edge, col_edge, leads)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from matching.compiled import compiled
 from matching.problem import Participant, ProgramConfig
 
 I64 = npt.NDArray[np.int64]
@@ -54,23 +55,61 @@ def within(counts: I64) -> I64:
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def first_copies(codes: I64, flags: npt.NDArray[np.bool_]) -> tuple[I64, npt.NDArray[np.bool_]]:
-    """Position of the first copy of each distinct code, in code order, and whether any copy
-    is flagged: np.unique(codes, return_index=True)'s positions, by one in-place sort of
-    (code, position) packed into an int64 (0.16 s for 10M codes instead of 3.2 s)."""
+def _pack(codes: I64, shift: int) -> None:
+    for i in range(len(codes)):
+        codes[i] = (codes[i] << shift) | i
+
+
+def _distinct(
+    keys: I64, flags: npt.NDArray[np.bool_], shift: int
+) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """Over sorted (code, position) keys: write each distinct code once to the front of
+    `keys` (in place: the write never passes the read), and return its first position and
+    whether any copy is flagged."""
+    low = (1 << shift) - 1
+    count = 0
+    for i in range(len(keys)):
+        if i == 0 or keys[i] >> shift != keys[i - 1] >> shift:
+            count += 1
+    first = np.empty(count, np.int64)
+    flagged = np.zeros(count, np.bool_)
+    j = -1
+    last = -1
+    for i in range(len(keys)):
+        code, at = keys[i] >> shift, keys[i] & low
+        if j < 0 or code != last:
+            j += 1
+            first[j] = at
+            keys[j] = code
+            last = code
+        if flags[at]:
+            flagged[j] = True
+    return first, flagged
+
+
+_pack = compiled(_pack)
+_distinct = compiled(_distinct)
+
+
+def first_copies(
+    codes: I64, flags: npt.NDArray[np.bool_]
+) -> tuple[I64, I64, npt.NDArray[np.bool_]]:
+    """(each distinct code in order, the position of its first copy, whether any copy is
+    flagged), as np.unique(codes, return_index=True) would find them. `codes` is used up:
+    one in-place sort of (code, position) packed into its own int64s, so that 11M codes of a
+    100k x 30k round take no fresh memory but the answer (first touches are dear on our VMs:
+    0.5 s instead of 3.1 s with huge pages, 0.16 s against 3.2 s for np.unique)."""
     n = len(codes)
     if not n:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.bool_)
     shift = max(n - 1, 1).bit_length()
     if int(codes.max()) >= 1 << (63 - shift) or int(codes.min()) < 0:
-        _, first, copy_of = np.unique(codes, return_index=True, return_inverse=True)
-        return first, np.bincount(copy_of, weights=flags, minlength=len(first)) > 0
-    key = (codes << shift) | np.arange(n, dtype=np.int64)
-    key.sort()
-    pos = key & ((1 << shift) - 1)
-    key >>= shift
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    return pos[starts], np.logical_or.reduceat(flags[pos], starts)
+        distinct, first, copy_of = np.unique(codes, return_index=True, return_inverse=True)
+        return distinct, first, np.bincount(copy_of, weights=flags, minlength=len(first)) > 0
+    _pack(codes, shift)
+    codes.sort()
+    first, flagged = _distinct(codes, flags, shift)
+    return codes[: len(first)], first, flagged
 
 
 def cells(mask: npt.NDArray[np.bool_]) -> tuple[I64, I64]:

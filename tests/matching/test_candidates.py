@@ -156,8 +156,9 @@ def test_an_arc_found_twice_is_kept_once_leading_if_either_copy_leads(top: int) 
     codes = rng.integers(0, top, 3_000)
     codes[rng.integers(0, 3_000, 800)] = codes[rng.integers(0, 3_000, 800)]  # copies
     flags = rng.random(3_000) < 0.3
-    first, leads = first_copies(codes, flags)
-    _, expected, copy_of = np.unique(codes, return_index=True, return_inverse=True)
+    distinct, expected, copy_of = np.unique(codes, return_index=True, return_inverse=True)
+    kept, first, leads = first_copies(codes.copy(), flags)
+    assert np.array_equal(kept, distinct)
     assert np.array_equal(first, expected)
     assert np.array_equal(leads, np.bincount(copy_of, weights=flags) > 0)
-    assert len(first_copies(codes[:0], flags[:0])[0]) == 0
+    assert all(len(part) == 0 for part in first_copies(codes[:0], flags[:0]))
