@@ -171,6 +171,22 @@ def _pair_match(state: _Round, seeker: int, giver: int, comps: dict[str, F64], e
     )
 
 
+def _explain(state: _Round, a: I64, b: I64, explained: dict[tuple[int, int], Match]) -> None:
+    """Explain each pair (a[e], b[e]) not yet in `explained`. A pair's match depends on the
+    two people alone, so one explained while the round was still solving is as good."""
+    fresh = [
+        e
+        for e, pair in enumerate(zip(a.tolist(), b.tolist(), strict=True))
+        if pair not in explained
+    ]
+    if not fresh:
+        return
+    a, b = a[fresh], b[fresh]
+    comps = score_pairs(state.f, a, b).components
+    for e, (seeker, giver) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        explained[(seeker, giver)] = _pair_match(state, seeker, giver, comps, e)
+
+
 FULL_GRAPH_PAIRS = 1_000_000  # circles: up to this many mentee x mentor pairs, keep them all
 
 
@@ -180,6 +196,7 @@ def _solve_pairs(state: _Round) -> None:
     givers = _indices(f, GIVER_ROLES, with_capacity=True)
     t = time.perf_counter()
     capacity = np.array([p.capacity for p in f.people], dtype=np.int64)
+    explained: dict[tuple[int, int], Match] = {}
     exact = solve_pairs(
         f,
         state.forbidden,
@@ -189,14 +206,16 @@ def _solve_pairs(state: _Round) -> None:
         config.candidates_per_seeker,
         config.candidates_per_mentor,
         config.load_spread,
+        ahead=lambda a, b: _explain(state, a, b, explained),
     )
     state.exact = exact
     state.edges = exact.arcs
     t = state.lap("solve", t)
     a, b = exact.seekers, exact.givers
-    comps = score_pairs(f, a, b).components
-    for e in np.lexsort((a, b)).tolist():
-        state.matches.append(_pair_match(state, int(a[e]), int(b[e]), comps, e))
+    order = np.lexsort((a, b))
+    a, b = a[order], b[order]
+    _explain(state, a, b, explained)
+    state.matches.extend(explained[pair] for pair in zip(a.tolist(), b.tolist(), strict=True))
     t = state.lap("explain", t)
     placed, loaded = set(a.tolist()), set(b.tolist())
     # optimal on the full graph: a mentee left out with any fitting mentor means every such

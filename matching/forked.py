@@ -1,0 +1,92 @@
+"""Solve in a forked child while this process works on, so that both cores are busy.
+
+OR-Tools holds the GIL through a whole solve (three solves of 7-9 s in a 100k x 30k round),
+so no thread of ours runs beside it. A forked child can: it shares every input with us
+copy-on-write, runs only the solver, writes its int64 answer into shared memory and leaves
+without any Python clean-up (os._exit), and dies with us. Whatever goes wrong in it (an
+error, a signal, no fork on this platform), the caller is told nothing came back and
+solves in-process, where the same input gives the same answer or the real error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import mmap
+import os
+import signal
+from collections.abc import Callable
+from types import TracebackType
+
+import numpy as np
+import numpy.typing as npt
+
+I64 = npt.NDArray[np.int64]
+
+PR_SET_PDEATHSIG = 1  # prctl: the signal a child gets when its parent dies (Linux)
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class Pending:
+    """A child computing `size` int64s; `result()` waits for them (None: none came)."""
+
+    def __init__(self, pid: int, shared: mmap.mmap, size: int) -> None:
+        self.pid, self.shared, self.size = pid, shared, size
+        self.status: int | None = None  # as waitpid tells it; -1: lost
+
+    def result(self) -> I64 | None:
+        status = self._reap()
+        if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+            return None
+        return np.frombuffer(self.shared, dtype=np.int64, count=self.size).copy()
+
+    def _reap(self) -> int:
+        if self.status is None:
+            try:
+                _, self.status = os.waitpid(self.pid, 0)
+            except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): no answer
+                self.status = -1
+        return self.status
+
+    def __enter__(self) -> Pending:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.status is None:  # left early (an error while we worked): stop the child
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+        self.shared.close()
+
+
+def start(solve: Callable[[], I64], size: int) -> Pending | None:
+    """Run `solve` (which returns `size` int64s) in a forked child; None where there is no
+    fork."""
+    if not hasattr(os, "fork"):
+        return None
+    shared = mmap.mmap(-1, max(size, 1) * 8)  # anonymous and shared with the child
+    try:
+        pid = os.fork()
+    except OSError:
+        shared.close()
+        return None
+    if pid == 0:  # the child: solve, hand the answer over, leave at once
+        code = 1
+        try:
+            _die_with_parent()
+            answer = solve()
+            if len(answer) == size:
+                np.frombuffer(shared, dtype=np.int64, count=size)[:] = answer
+                code = 0
+        finally:
+            os._exit(code)
+    return Pending(pid, shared, size)

@@ -1,0 +1,131 @@
+"""A flow solved in a forked child, while the round explains ahead, is the same round."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from bench import synth
+from bench.matching import WEEK
+from matching import engine, exact, forked
+from matching.engine import match
+from matching.problem import Problem, ProgramConfig, Result
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() only")
+
+I64 = np.ndarray
+START, PAIR_MATCH, SOLVE_PAIRS = forked.start, engine._pair_match, engine.solve_pairs
+
+
+def _round(
+    monkeypatch: pytest.MonkeyPatch, fork_arcs: int
+) -> tuple[Result, list[int], list[tuple[int, int]], int]:
+    """A 1,500 x 400 round taking several solves (2 arcs per row to start, 1 kept per
+    rescore, never a repair). Returns it, the size of each flow solved in a child, every
+    pair explained in the order explained, and how many were explained after the solve."""
+    monkeypatch.setattr(exact, "KEEP", 1)
+    monkeypatch.setattr(exact, "WARM_ROWS", 0)
+    monkeypatch.setattr(exact, "FORK_ARCS", fork_arcs)
+    children: list[int] = []
+    start = forked.start  # the test's own, if it set one
+
+    def counted(solve: Callable[[], I64], size: int) -> forked.Pending | None:
+        children.append(size)
+        return start(solve, size)
+
+    monkeypatch.setattr(forked, "start", counted)
+    explained: list[tuple[int, int]] = []
+
+    def listed(state: engine._Round, seeker: int, giver: int, comps: dict, e: int) -> object:
+        explained.append((seeker, giver))
+        return PAIR_MATCH(state, seeker, giver, comps, e)
+
+    monkeypatch.setattr(engine, "_pair_match", listed)
+    during = [0]
+
+    def solving(*args: object, **kwargs: object) -> exact.Exact:
+        got = SOLVE_PAIRS(*args, **kwargs)  # type: ignore[arg-type]
+        during[0] = len(explained)
+        return got
+
+    monkeypatch.setattr(engine, "solve_pairs", solving)
+    people = synth.population(1500, 400, seed=3, capacity=3)
+    config = ProgramConfig(week_start=WEEK, candidates_per_seeker=2)
+    result = match(Problem(people, synth.taxonomy(), config))
+    monkeypatch.setattr(forked, "start", start)
+    return result, children, explained, len(explained) - during[0]
+
+
+def test_a_round_solved_in_children_is_the_round_solved_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alone, none, _, _ = _round(monkeypatch, 10**12)
+    beside, children, _, _ = _round(monkeypatch, 0)
+    assert none == []
+    assert len(children) == beside.stats.solves - 1  # all but the first
+    assert beside.matches == alone.matches  # the same pairs, scores and reasons
+    assert beside.unmatched == alone.unmatched
+    assert beside.stats.certificate == alone.stats.certificate
+
+
+def test_pairs_explained_while_a_child_solves_are_not_explained_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alone, _, once, after = _round(monkeypatch, 10**12)
+    assert len(once) == after == len(alone.matches)  # in process: all at the end
+    beside, _, explained, after = _round(monkeypatch, 0)
+    assert beside.stats.solves > 2
+    assert len(set(explained)) == len(explained)  # no pair twice
+    assert after < len(beside.matches) / 2  # most were explained while a child solved
+
+
+def test_a_child_that_fails_leaves_the_solve_to_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alone, _, _, _ = _round(monkeypatch, 10**12)
+
+    def dying(solve: Callable[[], I64], size: int) -> forked.Pending | None:
+        def die() -> I64:
+            os.kill(os.getpid(), signal.SIGKILL)
+            return solve()
+
+        return START(die, size)
+
+    monkeypatch.setattr(forked, "start", dying)
+    beside, children, _, _ = _round(monkeypatch, 0)
+    assert children  # a child was started each time, and died each time
+    assert beside.matches == alone.matches
+
+
+def _wait_a_minute() -> I64:
+    time.sleep(60)
+    return np.zeros(3, dtype=np.int64)
+
+
+def test_an_error_while_the_child_works_stops_and_reaps_it() -> None:
+    pending = forked.start(_wait_a_minute, 3)
+    assert pending is not None
+    began = time.monotonic()
+    with pytest.raises(RuntimeError, match="meanwhile"), pending:
+        raise RuntimeError("meanwhile")
+    assert time.monotonic() - began < 30  # stopped, not waited for
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending.pid, os.WNOHANG)  # reaped: no zombie left behind
+
+
+def test_the_child_s_answer_comes_back_whole() -> None:
+    pending = forked.start(lambda: np.arange(1_000_000, dtype=np.int64) * 7, 1_000_000)
+    assert pending is not None
+    with pending:
+        got = pending.result()
+    assert got is not None
+    assert np.array_equal(got, np.arange(1_000_000) * 7)
+    wrong_size = forked.start(lambda: np.arange(5, dtype=np.int64), 6)
+    assert wrong_size is not None
+    with wrong_size:
+        assert wrong_size.result() is None
