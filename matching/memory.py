@@ -60,6 +60,13 @@ _MADVISE = _numpy_madvise()
 _asked_huge = False  # numpy's setting before the hold, restored after it
 
 
+def give_back() -> None:
+    """Return the free memory the process holds now (before a fork: otherwise parent and
+    child each keep a copy of whatever pages either writes into it)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
 @contextmanager
 def held_memory() -> Iterator[None]:
     """Within: freed memory stays in the process, and numpy asks for no huge pages. Nested

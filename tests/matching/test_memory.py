@@ -30,6 +30,15 @@ def test_memory_freed_during_a_round_stays_until_the_round_ends() -> None:
     assert returned > 200 * MB  # freed, yet the process's until the round ended
 
 
+def test_memory_held_free_goes_back_on_request_within_the_round() -> None:
+    with memory.held_memory():
+        block = np.ones(256 * MB // 8)
+        del block
+        held = _resident()
+        memory.give_back()  # as before a fork, whose child would copy what it writes there
+        assert held - _resident() > 200 * MB
+
+
 def _asks_huge_pages(array: np.ndarray) -> bool:
     """Whether the mapping that holds the middle of `array` was advised to use huge pages."""
     middle = array.ctypes.data + array.nbytes // 2
