@@ -15,6 +15,7 @@ import ctypes
 import mmap
 import os
 import signal
+import warnings
 from collections.abc import Callable
 from types import TracebackType
 
@@ -28,9 +29,22 @@ I64 = npt.NDArray[np.int64]
 PR_SET_PDEATHSIG = 1  # prctl: the signal a child gets when its parent dies (Linux)
 
 
+def _prctl() -> Callable[..., int] | None:
+    try:
+        found = getattr(ctypes.CDLL(None), "prctl", None)
+    except OSError:
+        return None
+    return found if callable(found) else None
+
+
+# looked up once, here: in a child a lookup would take the dynamic loader's lock, which
+# another thread of ours may have held at the fork
+_PRCTL = _prctl()
+
+
 def _die_with_parent() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class Pending:
@@ -80,7 +94,11 @@ def start(solve: Callable[[], I64], size: int) -> Pending | None:
     memory.give_back()
     shared = mmap.mmap(-1, max(size, 1) * 8)  # anonymous and shared with the child
     try:
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12 warns of forking with threads: the child takes no lock they use
+            # (no imports, lookups or logging; numpy and OR-Tools only), and leaves by _exit
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
     except OSError:
         shared.close()
         return None
