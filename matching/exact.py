@@ -18,9 +18,10 @@ that carries nothing and is RETIRE from improving leaves the solved graph (once)
 then solves about 1M arcs instead of 3.8M, and one that could improve comes back. When only
 a few rows gained an improving arc (the last round, which mostly proves there is nothing
 left), the last flow is repaired from its prices (matching.warm_flow) instead of solved again.
-OR-Tools holds the GIL through a solve, so any large solve after the first runs in a forked
-child (matching.forked) while the caller explains the pairs of the flow before it: on
-100k x 30k, 60,730 of the 90,000 pairs of the second solve are still there at the end.
+OR-Tools holds the GIL through a solve, so a large solve runs in a forked child
+(matching.forked) while the caller works on: during the first, it weighs the full pass's
+arcs that the first graph left out; during each later one, it explains the pairs of the flow
+before it (on 100k x 30k, 60,730 of the 90,000 pairs of the second solve stay to the end).
 
 "Both" people must not mentor each other (that would be one pair twice); that rule is not a
 flow constraint, so the weaker arc of such a pair is left out and the round solved again,
@@ -63,7 +64,7 @@ REACH = 25  # weight units: a rescore also scores columns this much dearer than 
 FLUSH_ARCS = 2_000_000  # newly scored arcs held before they join the known ones
 WARM_ROWS = 256  # rows with an improving arc that a repair of the last flow takes on
 WARM_ARCS = 100_000  # below this OR-Tools takes well under a second: not worth a compile
-FORK_ARCS = 200_000  # a solve this large runs in a child while the caller explains ahead
+FORK_ARCS = 200_000  # a solve this large runs in a child while the caller works on
 
 
 @dataclass(frozen=True)
@@ -250,13 +251,34 @@ def _slot_order(capacity: I64, cols: Types) -> tuple[I64, I64]:
     return slots, np.concatenate([[0], np.cumsum(per_type)]).astype(np.int64)
 
 
-def _start(f: Features, forbidden: Forbidden, rows: Types, cols: Types, fg: FullGraph) -> _Arcs:
-    """The full pass's feasible arcs, weighed exactly; those it marked as leading (each
-    row's k best, each column's k2 best by score above the row's best) in the first graph."""
-    ok, w = _exact_weights(f, forbidden, rows, cols, fg.r, fg.c)
-    off = np.zeros(int(ok.sum()), np.bool_)
-    zero = np.zeros(len(off), np.int32)
-    return _Arcs(fg.r[ok], fg.c[ok], w[ok], fg.score[ok], fg.lead[ok], off, zero)
+Unweighed = list[tuple[I64, I64, F32]]  # arcs (rows, cols, scores) not weighed yet
+
+
+def _start(
+    f: Features, forbidden: Forbidden, rows: Types, cols: Types, fg: FullGraph
+) -> tuple[_Arcs, Unweighed]:
+    """The first graph: the arcs the full pass marked as leading (each row's k best, each
+    column's k2 best by score above the row's best), weighed exactly, the feasible ones
+    active. The rest of its arcs come back unweighed: they are weighed while the first
+    graph is solved (`_weigh`), as no solve needs them before the first one's prices."""
+    lead = fg.lead
+    r, c, score = fg.r[lead], fg.c[lead], fg.score[lead]
+    ok, w = _exact_weights(f, forbidden, rows, cols, r, c)
+    n = int(ok.sum())
+    on, off, zero = np.ones(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n, np.int32)
+    arcs = _Arcs(r[ok], c[ok], w[ok], score[ok], on, off, zero)
+    rest = ~lead
+    return arcs, [(fg.r[rest], fg.c[rest], fg.score[rest])]
+
+
+def _weigh(
+    f: Features, forbidden: Forbidden, rows: Types, cols: Types, arcs: _Arcs, rest: Unweighed
+) -> None:
+    """Weigh the arcs waiting in `rest` (emptying it) and add the feasible ones, inactive."""
+    while rest:
+        r, c, score = rest.pop()
+        ok, w = _exact_weights(f, forbidden, rows, cols, r, c)
+        arcs.add([(r[ok], c[ok], w[ok], score[ok])])
 
 
 def _solve(
@@ -311,7 +333,7 @@ def solve_pairs(
     supply = rows.count
     reservoir, lead = max(RESERVOIR, 2 * k + 8), min(k, LEAD)
     fg = full_graph(f, forbidden, rows, cols, reservoir, ALL_CELLS, k2, lead)
-    arcs = _start(f, forbidden, rows, cols, fg)
+    arcs, rest = _start(f, forbidden, rows, cols, fg)
     groups, row_edge, col_edge = fg.groups, fg.row_edge, fg.col_edge
     del fg  # its arcs live on in `arcs`: hold them once through the rounds
     bonus = np.where(f.priority[rows.rep], SCALE, 0).astype(np.int64)
@@ -333,9 +355,12 @@ def solve_pairs(
     for _ in range(MAX_ROUNDS):
         live = np.flatnonzero(arcs.active)
         meanwhile = None
-        if ahead is not None and rounds:
+        if rest:
+            meanwhile = partial(_weigh, f, forbidden, rows, cols, arcs, rest)
+        elif ahead is not None:
             meanwhile = partial(_tell_pairs, ahead, rows, cols, slots, slot_ptr, arcs)
         flows = _solve(arcs, live, supply, tier_caps, tier_costs, big, prices, meanwhile)
+        _weigh(f, forbidden, rows, cols, arcs, rest)  # if it was not done meanwhile
         arcs.carry[:] = 0
         arcs.carry[live] = flows
         rounds += 1
