@@ -6,7 +6,8 @@ circles (a rules-heavy circle program), ibm and ibm-circles (the real roster, --
 newcomer, solvers.
 
 Each 1:1 case prints wall and user-CPU time and peak memory of the engine alone (ru_maxrss of
-a fresh process per case, read before any reference runs), the engine's certificate, and
+a fresh process per case, read before any reference runs) and with the solver it forks
+(bench.pss: proportional set size, so shared pages count once), the engine's certificate, and
 beside it the exact optimum of the same objective on the full feasible graph
 (bench.exact_reference: one min-cost flow over every feasible pair, merged into types;
 cross-checked person by person where that fits in memory) and greedy's on the same graph.
@@ -27,6 +28,7 @@ from types import MappingProxyType
 import numpy as np
 
 from bench import exact_reference, ibm_roster, synth
+from bench.pss import PeakPss
 from matching import circles
 from matching.candidates import bipartite_candidates
 from matching.constraints import forbidden_pairs
@@ -69,8 +71,14 @@ def _slots_note(result: Result) -> None:
 
 def _engine(name: str, problem: Problem) -> Result:
     started, cpu = time.perf_counter(), time.process_time()
-    result = match(problem)
+    with PeakPss() as watch:
+        result = match(problem)
     _report(name, result, time.perf_counter() - started, time.process_time() - cpu)
+    if watch.peak_mb is not None:
+        print(
+            f"  with its forked solver: peak {watch.peak_mb:.0f} MB (proportional set size "
+            f"of the engine and its children, sampled every {watch.every} s)"
+        )
     s = result.stats
     print(
         f"  {s.certificate} ({s.seeker_types} mentee and {s.mentor_types} mentor types, "
