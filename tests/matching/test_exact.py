@@ -296,3 +296,40 @@ def test_a_row_whose_best_rescored_arc_is_refused_still_gets_its_improving_ones(
     people = synth.population(600, 160, seed=2, capacity=3)
     prob = Problem(people, synth.taxonomy(), ProgramConfig(week_start=WEEK))
     narrow_round(monkeypatch, prob, 2, columns=1, KEEP=1)
+
+
+def test_pricing_says_which_arcs_improve_as_the_prices_do() -> None:
+    """The compiled pricing pass gives every arc's distance from improving, and says an arc
+    outside the solved graph improves exactly when one does (not one inside it)."""
+    rng = np.random.default_rng(5)
+    n_r, n_c, m, big = 40, 30, 2000, 10**9
+    r, c = rng.integers(0, n_r, m), rng.integers(0, n_c, m)
+    w = rng.integers(0, 2000, m)
+    u, v = big // 2 + rng.integers(0, 1500, n_r), big // 2 + rng.integers(0, 1500, n_c)
+    gain = big + w - u[r] - v[c]
+    assert np.array_equal(exact._gains(r, c, w, u, v, big), gain)
+    active = gain > 0  # every improving arc already solved: nothing outside improves
+    assert not exact._improves_outside(r, c, w, active, u, v, big)
+    active[np.flatnonzero(gain > 0)[-1]] = False
+    assert exact._improves_outside(r, c, w, active, u, v, big)
+
+
+def test_known_arcs_are_looked_up_as_they_are_after_arcs_join_or_leave() -> None:
+    """Pricing looks new arcs up in the known ones, sorted once while a child solves: the
+    sorted copy follows every arc that joins or leaves, so no arc is held twice or passed
+    over as known once it has gone."""
+    f64, i64 = np.float32, np.int64
+    arcs = exact._Arcs(
+        np.array([2, 0], i64),
+        np.array([1, 3], i64),
+        np.array([5, 6], i64),
+        np.zeros(2, f64),
+        np.ones(2, np.bool_),
+        np.zeros(2, np.bool_),
+        np.zeros(2, np.int32),
+    )
+    assert arcs.sorted_codes(4).tolist() == [3, 9]
+    arcs.add([(np.array([1], i64), np.array([0], i64), np.array([7], i64), np.zeros(1, f64))])
+    assert arcs.sorted_codes(4).tolist() == [3, 4, 9]
+    arcs.drop(np.array([False, True, True]))
+    assert arcs.sorted_codes(4).tolist() == [3, 4]
