@@ -23,13 +23,16 @@ START, PAIR_MATCH, SOLVE_PAIRS = forked.start, engine._pair_match, engine.solve_
 
 
 def _round(
-    monkeypatch: pytest.MonkeyPatch, fork_arcs: int
+    monkeypatch: pytest.MonkeyPatch, fork_arcs: int, repair: bool = False
 ) -> tuple[Result, list[int], list[tuple[int, int]], int]:
     """A 1,500 x 400 round taking several solves (2 arcs per row to start, 1 kept per
-    rescore, never a repair). Returns it, the size of each flow solved in a child, every
-    pair explained in the order explained, and how many were explained after the solve."""
+    rescore; never a repair, or with `repair` every solve after the first a repair).
+    Returns it, the size of each flow solved in a child, every pair explained in the order
+    explained, and how many were explained after the solve."""
     monkeypatch.setattr(exact, "KEEP", 1)
-    monkeypatch.setattr(exact, "WARM_ROWS", 0)
+    monkeypatch.setattr(exact, "WARM_ROWS", 10**9 if repair else 0)
+    if repair:
+        monkeypatch.setattr(exact, "WARM_ARCS", 0)
     monkeypatch.setattr(exact, "FORK_ARCS", fork_arcs)
     children: list[int] = []
     start = forked.start  # the test's own, if it set one
@@ -82,6 +85,21 @@ def test_pairs_explained_while_a_child_solves_are_not_explained_again(
     assert beside.stats.solves > 2
     assert len(set(explained)) == len(explained)  # no pair twice
     assert after < len(beside.matches) / 2  # most were explained while a child solved
+
+
+def test_pairs_are_explained_beside_a_repair_and_the_round_is_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A repair of the last flow runs on a thread while the round explains that flow's
+    pairs: the same round, each pair explained once, most of them before the end."""
+    alone, _, _, _ = _round(monkeypatch, 10**12, repair=True)
+    beside, children, explained, after = _round(monkeypatch, 0, repair=True)
+    assert len(children) == 1 < beside.stats.solves  # the first solve; then repairs
+    assert beside.matches == alone.matches
+    assert beside.unmatched == alone.unmatched
+    assert beside.stats.certificate == alone.stats.certificate
+    assert len(set(explained)) == len(explained)
+    assert after < len(beside.matches) / 2
 
 
 def test_a_child_that_fails_leaves_the_solve_to_the_caller(
