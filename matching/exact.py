@@ -108,22 +108,38 @@ def tier_table(capacity: I64, types: Types, load_spread: float) -> tuple[I64, I6
 def _top_per(groups: I64, values: npt.NDArray[np.float64], k: int) -> B:
     """Mask of the k largest values within each group (ties: earlier positions first).
 
-    Ranks the values once, then sorts one int64 key (group, rank): twice as fast as a
-    two-key lexsort on millions of arcs, where this ran once per pricing round."""
-    n = len(groups)
-    keep = np.zeros(n, dtype=np.bool_)
-    if not n:
-        return keep
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(-values, kind="stable")] = np.arange(n)
-    rank += groups * n  # the sort key, in place: these arrays run to tens of millions
-    order = np.argsort(rank)
-    del rank
-    g = groups[order]
-    place = np.arange(n) - np.searchsorted(g, g, side="left")
-    del g
-    keep[order[place < k]] = True
+    One compiled pass that holds each group's k best so far: on the 1M arcs waiting to
+    come into the solved graph (k = ACTIVATE) it takes a fraction of the two argsorts of
+    millions of keys it replaced (0.13-0.18 s per pricing round on 100k x 30k)."""
+    if not len(groups) or k < 1:
+        return np.zeros(len(groups), dtype=np.bool_)
+    return _top_k(groups, values, k, int(groups.max()) + 1)
+
+
+def _top_k(groups: I64, values: npt.NDArray[np.float64], k: int, n_groups: int) -> B:
+    held = np.full((n_groups, k), -1, np.int64)  # per group, positions best first
+    count = np.zeros(n_groups, np.int64)
+    for i in range(len(groups)):
+        g, x = groups[i], values[i]
+        j = count[g]
+        if j == k:
+            if values[held[g, k - 1]] >= x:
+                continue  # no better than the k held: an earlier position wins a tie
+            j = k - 1
+        else:
+            count[g] = j + 1
+        while j > 0 and values[held[g, j - 1]] < x:
+            held[g, j] = held[g, j - 1]
+            j -= 1
+        held[g, j] = i
+    keep = np.zeros(len(groups), dtype=np.bool_)
+    for g in range(n_groups):
+        for j in range(count[g]):
+            keep[held[g, j]] = True
     return keep
+
+
+_top_k = compiled(_top_k)
 
 
 @dataclass
