@@ -44,6 +44,7 @@ from matching import forked
 from matching.candidates import FullGraph, Types, full_graph, giver_types, rescore, seeker_types
 from matching.compiled import compiled
 from matching.constraints import Forbidden, contains, within
+from matching.parallel import ordered_map
 from matching.scoring import SCALE, Features, objective_weights, score_pairs
 from matching.solve_bipartite import Duals, SolverError, duals, tier_units, transport
 from matching.warm_flow import reoptimize
@@ -231,18 +232,29 @@ _improves_outside = compiled(_improves_outside)
 
 
 def _exact_weights(
-    f: Features, forbidden: Forbidden, rows: Types, cols: Types, r: I64, c: I64
+    f: Features,
+    forbidden: Forbidden,
+    rows: Types,
+    cols: Types,
+    r: I64,
+    c: I64,
+    threads: int | None = None,
 ) -> tuple[B, I64]:
     """Feasibility and integer weight of arcs (r, c), exactly (float64), in chunks so that
-    millions of arcs never hold all their score components at once."""
+    millions of arcs never hold all their score components at once, on `threads` threads
+    (default: every core; one beside a child's solve, which has the other)."""
     ok = np.zeros(len(r), dtype=np.bool_)
     w = np.zeros(len(r), dtype=np.int64)
-    for begin in range(0, len(r), WEIGHT_CHUNK):
+
+    def weigh(begin: int) -> tuple[slice, B, I64]:
         part = slice(begin, begin + WEIGHT_CHUNK)
         a, b = rows.rep[r[part]], cols.rep[c[part]]
         scores = score_pairs(f, a, b)
-        ok[part] = scores.feasible & ~forbidden.pair_mask(a, b)
-        w[part] = objective_weights(f, a, scores.score)
+        feasible = scores.feasible & ~forbidden.pair_mask(a, b)
+        return part, feasible, objective_weights(f, a, scores.score)
+
+    for part, feasible, weight in ordered_map(weigh, range(0, len(r), WEIGHT_CHUNK), threads):
+        ok[part], w[part] = feasible, weight
     return ok, w
 
 
@@ -339,7 +351,7 @@ def _weigh(
     """Weigh the arcs waiting in `rest` (emptying it) and add the feasible ones, inactive."""
     while rest:
         r, c, score = rest.pop()
-        ok, w = _exact_weights(f, forbidden, rows, cols, r, c)
+        ok, w = _exact_weights(f, forbidden, rows, cols, r, c, threads=1)
         arcs.add([(r[ok], c[ok], w[ok], score[ok])])
 
 
