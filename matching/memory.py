@@ -92,4 +92,4 @@ def held_memory() -> Iterator[None]:
                 if libc is not None:
                     libc.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
                     libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM)
-                    libc.malloc_trim(0)
+                give_back()
