@@ -73,7 +73,7 @@ def tier_units(taken: I64, tier_caps: I64) -> I64:
     return units
 
 
-def _by_best_column(rows: I64, cols: I64, weights: I64, n_r: int, n_c: int) -> I64:
+def by_best_column(rows: I64, cols: I64, weights: I64, n_r: int, n_c: int) -> I64:
     """A number for each row, rows that rank the same column best next to each other:
     OR-Tools then solves the 100k x 30k graphs 15-20 % faster (memory it touches together
     sits together) than with rows in roster order."""
@@ -108,7 +108,7 @@ def transport(
         raise ValueError("weights must be non-negative")
     n_r, n_c = len(supply), tier_caps.shape[0]
     source, sink = 0, n_r + n_c + 1
-    node = 1 + _by_best_column(rows, cols, weights, n_r, n_c)
+    node = 1 + by_best_column(rows, cols, weights, n_r, n_c)
     tails, heads, caps, costs = network(
         rows, cols, -weights.astype(np.int64), supply, tier_caps, tier_costs, node
     )

@@ -30,7 +30,7 @@ def _round(
     Returns it, the size of each flow solved in a child, every pair explained in the order
     explained, and how many were explained after the solve."""
     monkeypatch.setattr(exact, "KEEP", 1)
-    monkeypatch.setattr(exact, "WARM_ROWS", 10**9 if repair else 0)
+    monkeypatch.setattr(exact, "WARM_SHARE", 10**9 if repair else 0)
     if repair:
         monkeypatch.setattr(exact, "WARM_ARCS", 0)
     monkeypatch.setattr(exact, "FORK_ARCS", fork_arcs)
