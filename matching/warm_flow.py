@@ -206,7 +206,13 @@ def _phases(
                     n_touched += 1
                 dist[y] = nd
                 pred[y] = j
+                if nd == d and excess[y] < 0:  # as near as anything left: found
+                    done[y] = True
+                    found = y
+                    break
                 size = _push(key, item, size, nd, y)
+            if found >= 0:
+                break
         if found < 0:
             out[0] = 1
             return out
