@@ -476,9 +476,9 @@ def _solve(
 ) -> I64:
     """The flow on the live arcs. When the last solve's prices leave few rows (WARM_SHARE)
     with an improving arc (the later rounds of a large match), its flow is repaired in place
-    of a solve from scratch (matching.warm_flow). A large solve runs
-    in a forked child while this process does `meanwhile`; a repair (compiled, without the
-    GIL) runs on a thread beside it."""
+    of a solve from scratch (matching.warm_flow). A large solve runs in a forked child
+    while this process does `meanwhile`; a repair (compiled, without the GIL) runs on a
+    thread beside it."""
     r, c, w = arcs.r[live], arcs.c[live], arcs.w[live]
     if prices is not None:
         improving = big + w - prices.u[r] - prices.v[c] > 0
