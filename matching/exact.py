@@ -315,9 +315,9 @@ def _tell_pairs(
 def _meanwhile(
     work: Callable[[], None] | None, later: list[Callable[[], object]], arcs: _Arcs, n_cols: int
 ) -> None:
-    """What the round does while a child solves: `work`, then the pricing left for later
-    (emptying `later`), then sort the known arcs that pricing will look new ones up in
-    (they do not change until it prices)."""
+    """What the round does while a child solves or a repair runs: `work`, then the pricing
+    left for later (emptying `later`), then sort the known arcs that pricing will look new
+    ones up in (they do not change until it prices)."""
     if work is not None:
         work()
     _catch_up(later)

@@ -283,7 +283,7 @@ def _phases(
                     top -= 1
                     if top >= 0:
                         cur[path_n[top]] += 1
-            for k in range(max(top, -1) + 1):
+            for k in range(top + 1):  # the path left when s ran out of excess
                 on_path[path_n[k]] = False
         for i in range(n_touched):
             y = touched[i]
